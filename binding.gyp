@@ -1,0 +1,39 @@
+{
+  "targets": [
+    {
+      "target_name": "home_native",
+      "sources": [
+        "<!@(node scripts/core-sources.js)",
+        "src/addon/module.cc",
+        "src/addon/js_error.cc",
+        "src/addon/cancel_token.cc",
+        "src/addon/config_hash_binding.cc",
+        "src/addon/versions_binding.cc"
+      ],
+      "include_dirs": [
+        "<!(node -p \"require('node-addon-api').include_dir\")",
+        "src"
+      ],
+      "defines": [
+        "NAPI_VERSION=8",
+        "NODE_ADDON_API_DISABLE_DEPRECATED",
+        "NAPI_CPP_EXCEPTIONS"
+      ],
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++17"],
+      "cflags_cc": ["-std=c++17", "-fexceptions", "-Wall", "-Wextra", "-Werror", "-fvisibility=hidden",
+                    "<!@(pkg-config --cflags libgit2)"],
+      "libraries": ["<!@(pkg-config --libs libgit2)"],
+      "conditions": [
+        ["OS=='mac'", {
+          "xcode_settings": {
+            "GCC_ENABLE_CPP_EXCEPTIONS": "YES",
+            "CLANG_CXX_LANGUAGE_STANDARD": "c++17",
+            "MACOSX_DEPLOYMENT_TARGET": "11.0",
+            "OTHER_CPLUSPLUSFLAGS": ["-Wall", "-Wextra", "-Werror"]
+          }
+        }]
+      ]
+    }
+  ]
+}

@@ -1,0 +1,247 @@
+// Public types of @spoon/home-native. The shim in lib/ is type-checked against this file
+// (test/types/conformance.ts), so the two cannot drift apart.
+
+/** The job owner's environment, exactly the shape the seed's worker code uses. */
+export type UserEnvironment = {
+  username: string;
+  enabled: boolean;
+  dotfilesRepoUrl?: string;
+  dotfilesRepoRef?: string;
+  setupCommand?: string;
+  files: { path: string; content: string; isExecutable: boolean }[];
+};
+
+/** Every `code` a rejection of this package can carry. */
+export type HomeNativeErrorCode =
+  | 'ERR_INVALID_ARG_TYPE'
+  | 'ERR_INVALID_PATH'
+  | 'ERR_RESERVED_PATH'
+  | 'ERR_HOME_INVALID'
+  | 'ERR_SYMLINK_ESCAPE'
+  | 'ERR_SYMLINK_LOOP'
+  | 'ERR_IS_DIRECTORY'
+  | 'ERR_NOT_DIRECTORY'
+  | 'ERR_WRITE_FAILED'
+  | 'ERR_REMOVE_FAILED'
+  | 'ERR_OVERLAY_FAILED'
+  | 'ERR_ABORTED'
+  | 'ERR_LOCK_FAILED'
+  | 'ERR_PROTOCOL_NOT_ALLOWED'
+  | 'ERR_CLONE_TIMEOUT'
+  | 'ERR_CLONE_TOO_LARGE'
+  | 'ERR_REF_NOT_FOUND'
+  | 'ERR_CLONE_FAILED'
+  | 'ERR_NO_RUNNER'
+  | 'ERR_SETUP_FAILED'
+  | 'ERR_NOT_CONFIGURED'
+  | 'ERR_BAD_ENVIRONMENT'
+  | 'ERR_BACKEND'
+  | 'ERR_NATIVE_LOAD';
+
+/** One failed item of a batch (an overlay file, an environment field). */
+export interface HomeNativeFailure {
+  path: string;
+  code: HomeNativeErrorCode;
+  message: string;
+  /** The OS error as Node numbers it (negative), when one caused the failure. */
+  errno?: number;
+  /** The OS error's name, e.g. `ELOOP`. */
+  osCode?: string;
+  syscall?: string;
+}
+
+/** Every rejection of this package is a HomeNativeError with a stable `code`. */
+export declare class HomeNativeError extends Error {
+  constructor(code: HomeNativeErrorCode, message: string, details?: Partial<Omit<HomeNativeError, 'code' | 'message' | 'name'>>);
+  readonly code: HomeNativeErrorCode;
+  /** The path concerned, when there is one. */
+  readonly path?: string;
+  /** The URL concerned, credentials redacted. */
+  readonly url?: string;
+  readonly errno?: number;
+  readonly osCode?: string;
+  readonly syscall?: string;
+  /** For batch failures: each failed item. */
+  readonly failures?: HomeNativeFailure[];
+}
+
+export interface OverlayFile {
+  /** Relative POSIX path below the home, or an absolute path under `containerHome`. */
+  path: string;
+  content: string | Uint8Array;
+  isExecutable: boolean;
+}
+
+export interface WriteHomeFilesOptions {
+  /** The home's path inside the container; absolute paths and symlinks under it map into the home. */
+  containerHome?: string;
+  /** Owner of the files and directories written. */
+  uid?: number;
+  gid?: number;
+  signal?: AbortSignal;
+}
+
+export interface WriteHomeFilesResult {
+  written: number;
+  unchanged: number;
+}
+
+/**
+ * Writes overlay files into the home through a pinned directory descriptor, one batch on one
+ * worker thread. Bad paths reject the whole batch before anything is written; other per-file
+ * failures reject at the end with `failures`, after the rest were written.
+ */
+export declare function writeHomeFiles(
+  homeDir: string,
+  files: readonly OverlayFile[],
+  options?: WriteHomeFilesOptions,
+): Promise<WriteHomeFilesResult>;
+
+/** `sha256(JSON.stringify({ repo, ref: ref ?? '', setup: setup ?? '' }))`, hex, as the seed computes it. */
+export declare function configHash(
+  userEnv: Pick<UserEnvironment, 'dotfilesRepoUrl' | 'dotfilesRepoRef' | 'setupCommand'>,
+): string;
+
+export type CloneProtocol = 'https' | 'http' | 'ssh' | 'git' | 'file';
+
+export type ClonePhase = 'connecting' | 'receiving' | 'resolving' | 'checkout' | 'done';
+
+export interface CloneProgress {
+  phase: ClonePhase;
+  receivedObjects: number;
+  totalObjects: number;
+  receivedBytes: number;
+  checkedOutFiles: number;
+  totalFiles: number;
+}
+
+export interface CloneOptions {
+  url: string;
+  /** Branch, tag or 40-hex commit id; the remote's default branch when absent. */
+  ref?: string;
+  homeDir: string;
+  /** Where below the home the checkout goes. Default `.dotfiles`. */
+  into?: string;
+  /** History depth; 0 fetches everything. Default 1. */
+  depth?: number;
+  timeoutMs?: number;
+  /** Limit on received bytes. Default 512 MiB. */
+  maxBytes?: number;
+  /** Default `['https']`. `file` also allows bare local paths; for tests. */
+  allowedProtocols?: readonly CloneProtocol[];
+  /** Extra trusted CA bundle (PEM) for this clone. */
+  caFile?: string;
+  /** Private directory beside the homes (same filesystem). Default `dirname(homeDir)/.home-native`. */
+  stagingDir?: string;
+  containerHome?: string;
+  uid?: number;
+  gid?: number;
+  signal?: AbortSignal;
+  /** Throttled to about ten events a second, plus the last. */
+  onProgress?: (progress: CloneProgress) => void;
+  redact?: (value: string) => string;
+}
+
+export interface CloneReport {
+  commit: string;
+  ref: string;
+  receivedBytes: number;
+  objects: number;
+  files: number;
+  durationMs: number;
+  /** False when the server refused a shallow fetch and the whole history was fetched. */
+  shallow: boolean;
+}
+
+/** Clones into the staging area and swaps the result into the home; the old tree is kept on failure. */
+export declare function cloneRepository(options: CloneOptions): Promise<CloneReport>;
+
+/** What the worker's `runInJobContainer` receives (the seed's shape). */
+export interface RunInJobContainerOptions {
+  workdir: string;
+  containerHome: string;
+  containerCwd: string;
+  command: string[];
+  environment: Record<string, string>;
+  redact: (value: string) => string;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+/** Runs `command` in a fresh container of the job image with `workdir` mounted at `containerHome`; rejects when it fails. */
+export type RunInJobContainer = (options: RunInJobContainerOptions) => Promise<unknown>;
+
+/** Runs setup with bash on this host, HOME set to the home. For development, the demo and tests only. */
+export declare const localRunner: RunInJobContainer;
+
+export interface CloneSettings {
+  allowedProtocols?: readonly CloneProtocol[];
+  caFile?: string;
+  maxBytes?: number;
+  timeoutMs?: number;
+  depth?: number;
+  /** Clones running at once on the addon's own threads. Default 4. */
+  concurrency?: number;
+}
+
+export interface HomeNativeSettings {
+  convexUrl?: string;
+  workerToken?: string;
+  jobTimeoutMs?: number;
+  clone?: CloneSettings;
+  stagingDir?: string;
+  uid?: number;
+  gid?: number;
+  runInJobContainer?: RunInJobContainer;
+  /** Run install.sh, bootstrap, setup… when no setupCommand is given. Default false. */
+  detectSetupScript?: boolean;
+}
+
+/** Merges `settings` into the current settings. */
+export declare function configure(settings: HomeNativeSettings): void;
+
+export type MaterializePhase = 'lock' | 'profile' | 'clone' | 'setup' | 'overlay' | 'done';
+
+export interface MaterializeProgress {
+  phase: MaterializePhase;
+  clone?: CloneProgress;
+}
+
+export interface MaterializeArgs {
+  homeDir: string;
+  containerHome: string;
+  userEnv: UserEnvironment;
+  redact: (value: string) => string;
+  signal?: AbortSignal;
+  onProgress?: (progress: MaterializeProgress) => void;
+}
+
+export interface MaterializeReport {
+  profile: 'created' | 'existing';
+  enabled: boolean;
+  configHash: string | null;
+  repository: 'none' | 'unchanged' | 'cloned';
+  clone: CloneReport | null;
+  setup: { command: string } | null;
+  files: WriteHomeFilesResult;
+  durationsMs: { lock: number; profile: number; clone: number; setup: number; overlay: number; total: number };
+}
+
+/**
+ * The seed's `materializeUserHome`: profile, then (enabled) clone and setup when the config hash
+ * changed, marker, overlay files. Resolves to a report a `Promise<void>` caller may ignore.
+ */
+export declare function materializeUserHome(args: MaterializeArgs): Promise<MaterializeReport>;
+
+/** The job owner's environment from the Convex backend, validated; null when there is none. */
+export declare function fetchUserEnvironment(jobId: string): Promise<UserEnvironment | null>;
+
+export interface Versions {
+  package: string;
+  libgit2: string;
+  openssl: string;
+  napi: number;
+  node: string;
+}
+
+export declare function versions(): Versions;

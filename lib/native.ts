@@ -1,0 +1,106 @@
+// The addon's raw interface and its loader. Only this file knows the addon's calling conventions;
+// every other module of the shim goes through the functions typed here.
+import path from 'node:path';
+import load from 'node-gyp-build';
+import type { CloneProgress, CloneProtocol } from '../index';
+import { HomeNativeError } from './errors';
+
+export interface NativeCancelToken {
+  cancel(): void;
+  readonly cancelled: boolean;
+}
+
+export interface NativeHomeLock {
+  /** Idempotent. */
+  release(): void;
+}
+
+export interface NativeHomeOptions {
+  containerHome?: string;
+  uid?: number;
+  gid?: number;
+  /** Tests: resolve with the manual walk even where openat2 exists. */
+  forceManualWalk?: boolean;
+}
+
+export interface NativeOverlayFile {
+  path: string;
+  content: string | Uint8Array;
+  /** 0o644 or 0o755. */
+  mode: number;
+}
+
+export interface NativeCloneOptions extends NativeHomeOptions {
+  url: string;
+  ref?: string;
+  homeDir: string;
+  into: string;
+  depth: number;
+  timeoutMs: number;
+  maxBytes: number;
+  allowedProtocols: CloneProtocol[];
+  caFile?: string;
+  stagingDir: string;
+}
+
+export interface NativeCloneReport {
+  commit: string;
+  ref: string;
+  receivedBytes: number;
+  objects: number;
+  files: number;
+  durationMs: number;
+  shallow: boolean;
+}
+
+export interface NativeAddon {
+  CancelToken: new () => NativeCancelToken;
+  configHash(repo: string | undefined, ref: string, setup: string): string;
+  versions(): { libgit2: string; openssl: string; napi: number };
+  writeHomeFiles(
+    homeDir: string,
+    files: NativeOverlayFile[],
+    options: NativeHomeOptions,
+    cancel: NativeCancelToken | undefined,
+  ): Promise<{ written: number; unchanged: number }>;
+  /** Creates `name` with `content` exclusively; resolves false when anything is already there. */
+  createFileIfMissing(homeDir: string, name: string, content: string, options: NativeHomeOptions): Promise<boolean>;
+  /** Reads a small regular file below the home without following a final symlink; null when absent. */
+  readSmallFile(homeDir: string, relPath: string, maxBytes: number, options: NativeHomeOptions): Promise<string | null>;
+  /** Atomic and durable (fsync of the file and its directory). Reserved paths are allowed here. */
+  writeFileDurable(homeDir: string, relPath: string, content: string, options: NativeHomeOptions): Promise<void>;
+  acquireHomeLock(stagingDir: string, homeDir: string, cancel: NativeCancelToken | undefined): Promise<NativeHomeLock>;
+  cloneRepository(
+    options: NativeCloneOptions,
+    cancel: NativeCancelToken | undefined,
+    onProgress: ((progress: CloneProgress) => void) | undefined,
+  ): Promise<NativeCloneReport>;
+  setCloneConcurrency(limit: number): void;
+  /** Whether the running kernel offers openat2 (the resolver's fast path). */
+  hasOpenat2(): boolean;
+}
+
+const packageRoot = path.resolve(__dirname, '..');
+
+function loadAddon(): NativeAddon {
+  try {
+    return load(packageRoot) as NativeAddon;
+  } catch (cause) {
+    const detail = cause instanceof Error ? cause.message : String(cause);
+    throw new HomeNativeError(
+      'ERR_NATIVE_LOAD',
+      `@spoon/home-native: no native binary for ${process.platform}-${process.arch} (Node ${process.version}). ` +
+        `Install a release that ships prebuilds for this platform, or build from source with ` +
+        `\`npm run build\` (needs g++, python3, pkg-config and libgit2-dev >= 1.7). Loader said: ${detail}`,
+      { path: packageRoot },
+    );
+  }
+}
+
+let cached: NativeAddon | undefined;
+
+/** The addon, loaded on first use so that a load failure is an error of the call that needed it. */
+export function native(): NativeAddon {
+  cached ??= loadAddon();
+  return cached;
+}

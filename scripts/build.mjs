@@ -1,0 +1,55 @@
+// Builds the addon (node-gyp) and the shim (tsc). Incremental: node-gyp's make and tsc's build
+// info skip what is up to date. `--addon` / `--ts` build one half; `--quiet` prints only failures.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const args = new Set(process.argv.slice(2));
+const quiet = args.has('--quiet');
+const only = args.has('--addon') ? 'addon' : args.has('--ts') ? 'ts' : 'all';
+const debug = args.has('--debug');
+
+function run(cmd, argv, env = {}) {
+  const result = spawnSync(cmd, argv, {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: quiet ? 'pipe' : 'inherit',
+    encoding: 'utf8',
+  });
+  if (result.status !== 0) {
+    if (quiet) process.stderr.write(`${result.stdout ?? ''}${result.stderr ?? ''}`);
+    console.error(`build: ${cmd} ${argv.join(' ')} failed (${result.error?.message ?? `exit ${result.status}`})`);
+    process.exit(1);
+  }
+}
+
+// node-gyp downloads Node's headers unless told where they are. Distribution builds of Node
+// (Debian, NodeSource) install them beside the binary; use them when they match this Node.
+function localNodeDir() {
+  const prefix = path.resolve(path.dirname(process.execPath), '..');
+  const versionHeader = path.join(prefix, 'include', 'node', 'node_version.h');
+  if (!existsSync(versionHeader)) return null;
+  const text = readFileSync(versionHeader, 'utf8');
+  const part = (name) => text.match(new RegExp(`#define NODE_${name}_VERSION (\\d+)`))?.[1];
+  const version = `v${part('MAJOR')}.${part('MINOR')}.${part('PATCH')}`;
+  return version === process.version ? prefix : null;
+}
+
+function buildAddon() {
+  const nodeGyp = path.join(root, 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
+  const nodedir = process.env.npm_config_nodedir || localNodeDir();
+  const common = [...(nodedir ? [`--nodedir=${nodedir}`] : []), ...(debug ? ['--debug'] : []), '--loglevel=error'];
+  const makefile = path.join(root, 'build', 'Makefile');
+  const stale = !existsSync(makefile) || statSync(makefile).mtimeMs < statSync(path.join(root, 'binding.gyp')).mtimeMs;
+  if (stale) run(process.execPath, [nodeGyp, 'configure', ...common]);
+  run(process.execPath, [nodeGyp, 'build', '-j', 'max', ...common]);
+}
+
+function buildShim() {
+  run(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json']);
+}
+
+if (only !== 'ts') buildAddon();
+if (only !== 'addon') buildShim();

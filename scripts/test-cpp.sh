@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Configures, builds and runs the GoogleTest suites through CTest. `SANITIZE=1` builds them with
+# ASan and UBSan in a separate build directory.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build_dir=build-cpp
+cmake_args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo)
+if [[ "${SANITIZE:-0}" == 1 ]]; then
+  build_dir=build-cpp-asan
+  cmake_args+=(-DHOME_NATIVE_SANITIZE=ON)
+fi
+cmake -S . -B "$build_dir" "${cmake_args[@]}" >/dev/null
+cmake --build "$build_dir" -j "$(nproc)" 2>&1 | grep -Ev '^\[ *[0-9]+%\]|^Consolidate|^$' || true
+test -x "$build_dir/core_tests"
+ctest --test-dir "$build_dir" --output-on-failure -j "$(nproc)" --timeout 300

@@ -1,0 +1,11 @@
+// One Init function per binding file; module.cc calls each once.
+#pragma once
+
+#include <napi.h>
+
+namespace home::addon {
+
+void InitConfigHash(Napi::Env env, Napi::Object exports);
+void InitVersions(Napi::Env env, Napi::Object exports);
+
+}  // namespace home::addon
