@@ -1,0 +1,130 @@
+// Process-wide settings: what `configure()` merged so far, on top of documented defaults and the
+// worker's environment variables.
+import path from 'node:path';
+import type { CloneProtocol, HomeNativeSettings, RunInJobContainer } from '../index';
+import { HomeNativeError } from './errors';
+
+/** Defaults, each with its reason. */
+export const defaults = {
+  /** The design allows only https unless the operator opts in to more. */
+  allowedProtocols: ['https'] as CloneProtocol[],
+  /** Large enough for any dotfiles repository, small enough to stop a hostile one early. */
+  maxBytes: 512 * 1024 * 1024,
+  /** A dotfiles clone that takes longer than this is stuck, not slow. */
+  cloneTimeoutMs: 5 * 60 * 1000,
+  depth: 1,
+  /** Clones are network-bound: a few at once keep a worker busy without queueing behind each other. */
+  concurrency: 4,
+  /** The seed's job timeout when the worker did not set JOB_TIMEOUT_MS. */
+  jobTimeoutMs: 30 * 60 * 1000,
+} as const;
+
+export interface ResolvedCloneSettings {
+  allowedProtocols: CloneProtocol[];
+  caFile: string | undefined;
+  maxBytes: number;
+  timeoutMs: number;
+  depth: number;
+  concurrency: number;
+}
+
+let current: HomeNativeSettings = {};
+const listeners: Array<(settings: HomeNativeSettings) => void> = [];
+
+const protocols: readonly CloneProtocol[] = ['https', 'http', 'ssh', 'git', 'file'];
+
+function check(condition: boolean, field: string, expected: string): void {
+  if (!condition) throw new HomeNativeError('ERR_INVALID_ARG_TYPE', `configure: ${field} must be ${expected}`);
+}
+
+const isPositiveInteger = (value: unknown) => Number.isSafeInteger(value) && (value as number) > 0;
+const isId = (value: unknown) => Number.isSafeInteger(value) && (value as number) >= 0 && (value as number) < 2 ** 32;
+
+function validate(settings: HomeNativeSettings): void {
+  check(typeof settings === 'object' && settings !== null, 'settings', 'an object');
+  const { clone } = settings;
+  if (settings.convexUrl !== undefined) check(typeof settings.convexUrl === 'string', 'convexUrl', 'a string');
+  if (settings.workerToken !== undefined) check(typeof settings.workerToken === 'string', 'workerToken', 'a string');
+  if (settings.jobTimeoutMs !== undefined) check(isPositiveInteger(settings.jobTimeoutMs), 'jobTimeoutMs', 'a positive integer');
+  if (settings.stagingDir !== undefined) {
+    check(typeof settings.stagingDir === 'string' && path.isAbsolute(settings.stagingDir), 'stagingDir', 'an absolute path');
+  }
+  if (settings.uid !== undefined) check(isId(settings.uid), 'uid', 'an integer id');
+  if (settings.gid !== undefined) check(isId(settings.gid), 'gid', 'an integer id');
+  if (settings.runInJobContainer !== undefined) {
+    check(typeof settings.runInJobContainer === 'function', 'runInJobContainer', 'a function');
+  }
+  if (settings.detectSetupScript !== undefined) check(typeof settings.detectSetupScript === 'boolean', 'detectSetupScript', 'a boolean');
+  if (clone === undefined) return;
+  check(typeof clone === 'object' && clone !== null, 'clone', 'an object');
+  if (clone.allowedProtocols !== undefined) {
+    check(
+      Array.isArray(clone.allowedProtocols) && clone.allowedProtocols.every((p) => protocols.includes(p)),
+      'clone.allowedProtocols',
+      `a list of ${protocols.join(', ')}`,
+    );
+  }
+  if (clone.caFile !== undefined) check(typeof clone.caFile === 'string', 'clone.caFile', 'a path');
+  if (clone.maxBytes !== undefined) check(isPositiveInteger(clone.maxBytes), 'clone.maxBytes', 'a positive integer');
+  if (clone.timeoutMs !== undefined) check(isPositiveInteger(clone.timeoutMs), 'clone.timeoutMs', 'a positive integer');
+  if (clone.depth !== undefined) check(Number.isSafeInteger(clone.depth) && clone.depth >= 0, 'clone.depth', 'an integer >= 0');
+  if (clone.concurrency !== undefined) check(isPositiveInteger(clone.concurrency), 'clone.concurrency', 'a positive integer');
+}
+
+/** Merges `settings` into the current settings (`clone` merged key by key). */
+export function configure(settings: HomeNativeSettings): void {
+  validate(settings);
+  current = { ...current, ...settings, clone: { ...current.clone, ...settings.clone } };
+  for (const listener of listeners) listener(current);
+}
+
+/** Called after every configure(): for modules that cache what they derive from the settings. */
+export function onConfigure(listener: (settings: HomeNativeSettings) => void): void {
+  listeners.push(listener);
+}
+
+export function settings(): Readonly<HomeNativeSettings> {
+  return current;
+}
+
+export function cloneSettings(): ResolvedCloneSettings {
+  const clone = current.clone ?? {};
+  return {
+    allowedProtocols: [...(clone.allowedProtocols ?? defaults.allowedProtocols)],
+    caFile: clone.caFile,
+    maxBytes: clone.maxBytes ?? defaults.maxBytes,
+    timeoutMs: clone.timeoutMs ?? defaults.cloneTimeoutMs,
+    depth: clone.depth ?? defaults.depth,
+    concurrency: clone.concurrency ?? defaults.concurrency,
+  };
+}
+
+/** The staging area for `homeDir`: configured, or a private directory beside the homes. */
+export function stagingDirFor(homeDir: string): string {
+  return current.stagingDir ?? path.join(path.dirname(path.resolve(homeDir)), '.home-native');
+}
+
+export function runner(): RunInJobContainer | undefined {
+  return current.runInJobContainer;
+}
+
+/** A setting from configure(), else from the environment variable the worker's env module reads. */
+export function required(name: 'convexUrl' | 'workerToken'): string {
+  const variable = name === 'convexUrl' ? 'CONVEX_URL' : 'WORKER_TOKEN';
+  const value = current[name] ?? process.env[variable];
+  if (!value) {
+    throw new HomeNativeError('ERR_NOT_CONFIGURED', `${name} is not configured: call configure({ ${name} }) or set ${variable}`);
+  }
+  return value;
+}
+
+export function jobTimeoutMs(): number {
+  if (current.jobTimeoutMs !== undefined) return current.jobTimeoutMs;
+  const fromEnv = Number(process.env.JOB_TIMEOUT_MS);
+  return Number.isSafeInteger(fromEnv) && fromEnv > 0 ? fromEnv : defaults.jobTimeoutMs;
+}
+
+/** Tests: back to the defaults. Not part of the public API. */
+export function resetSettingsForTests(): void {
+  current = {};
+}
