@@ -58,7 +58,9 @@ struct Session {
   Error Fail(const char* what, int rc) {
     if (stop) return stop;
     if (Check() != 0) return stop;  // the failure may be a symptom of the deadline
-    return GitFailure(what, rc);
+    Error error = GitFailure(what, rc);
+    error.path = RedactUrl(spec->url);
+    return error;
   }
 };
 
@@ -287,9 +289,11 @@ bool ShallowRefused(const Error& error) {
   // git daemon's upload-pack (git 2.39) answers libgit2's depth request over git:// with
   // "expected SHA1 list" or closes the connection; other servers without shallow support
   // say "does not support shallow". All of it means: fetch the whole history instead.
-  for (const char* symptom : {"shallow", "SHA1 list", "unexpected", "early EOF", "end of file",
+  std::string message = error.message;
+  for (char& c : message) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (const char* symptom : {"shallow", "sha1 list", "unexpected", "early eof", "end of file",
                               "connection", "broken pipe", "reset by peer"}) {
-    if (error.message.find(symptom) != std::string::npos) return true;
+    if (message.find(symptom) != std::string::npos) return true;
   }
   return false;
 }
