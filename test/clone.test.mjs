@@ -3,7 +3,7 @@
 // leave no debris in the staging area.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, writeFileSync, symlinkSync, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -118,6 +118,13 @@ test('a 40-hex commit id that the remote advertises', async () => {
   const report = await cloneRepository({ url: httpServer.url('dotfiles'), ref: fixture.commits.feature, homeDir: h.home, ...http });
   assert.equal(report.commit, fixture.commits.feature);
   assert.equal(git(h.dotfiles, 'rev-parse', 'HEAD'), fixture.commits.feature);
+  // The annotated tag's commit, advertised only as the peeled `refs/tags/v1.0^{}`.
+  const t = newHome(tmp.dir);
+  assert.equal((await cloneRepository({ url: httpServer.url('dotfiles'), ref: fixture.commits.first, homeDir: t.home, ...http })).commit, fixture.commits.first);
+  // An id that no ref points at: git http-backend does not serve it by default.
+  const u = newHome(tmp.dir);
+  const intact = plantPrevious(u.home);
+  await rejectsKeepingPrevious(u, intact, cloneRepository({ url: httpServer.url('dotfiles'), ref: 'f'.repeat(40), homeDir: u.home, ...http }), 'ERR_REF_NOT_FOUND');
 });
 
 test('an unknown ref is ERR_REF_NOT_FOUND and keeps the previous checkout', async () => {

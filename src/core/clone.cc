@@ -139,6 +139,35 @@ struct Target {
   bool is_branch = false;
 };
 
+// A commit id. Servers only hand out what they advertise (unless configured with
+// uploadpack.allowReachableSHA1InWant), so an id that a branch or tag points at is fetched
+// through that ref; any other id is asked for directly and the server may refuse.
+Error ResolveCommitId(const git_remote_head** heads, size_t count, const CloneSpec& spec, Target* out) {
+  git_oid id;
+  if (git_oid_fromstr(&id, spec.ref.c_str()) < 0) return GitFailure("parsing the commit id", -1);
+  const git_remote_head* best = nullptr;
+  for (size_t i = 0; i < count; ++i) {
+    if (!git_oid_equal(&heads[i]->oid, &id)) continue;
+    const std::string name = heads[i]->name;
+    if (StartsWith(name, "refs/heads/") || (StartsWith(name, "refs/tags/") && best == nullptr)) best = heads[i];
+  }
+  git_oid_cpy(&out->oid, &id);
+  out->refname.clear();
+  out->is_branch = false;
+  if (best == nullptr) {
+    out->refspec = spec.ref;
+    return {};
+  }
+  std::string name = best->name;
+  // "refs/tags/v1^{}" is the advertisement of what an annotated tag peels to: fetch the tag.
+  const size_t peeled = name.rfind("^{}");
+  if (peeled != std::string::npos) name.resize(peeled);
+  out->refspec = StartsWith(name, "refs/heads/")
+                     ? "+" + name + ":refs/remotes/" + kOrigin + "/" + name.substr(std::strlen("refs/heads/"))
+                     : "+" + name + ":" + name;
+  return {};
+}
+
 Error ResolveTarget(git_remote* remote, const CloneSpec& spec, Target* out) {
   const git_remote_head** heads = nullptr;
   size_t count = 0;
@@ -171,10 +200,7 @@ Error ResolveTarget(git_remote* remote, const CloneSpec& spec, Target* out) {
   } else if (find("refs/tags/" + spec.ref) != nullptr) {
     wanted = "refs/tags/" + spec.ref;
   } else if (IsHexId(spec.ref)) {
-    out->refname.clear();
-    if (git_oid_fromstr(&out->oid, spec.ref.c_str()) < 0) return GitFailure("parsing commit id", -1);
-    out->refspec = spec.ref;  // libgit2 >= 1.5 fetches an object id; servers may refuse it
-    return {};
+    return ResolveCommitId(heads, count, spec, out);
   }
   const git_remote_head* head = wanted.empty() ? nullptr : find(wanted);
   if (head == nullptr) {
@@ -215,7 +241,16 @@ Error Fetch(git_remote* remote, Session* session, const Target& target, int dept
   char* specs[] = {refspec.data()};
   const git_strarray refspecs = {specs, 1};
   if (int rc = git_remote_fetch(remote, &refspecs, &fetch, "clone"); rc < 0) {
-    return session->Fail("fetching", rc);
+    Error error = session->Fail("fetching", rc);
+    if (target.refname.empty() && error.code == "ERR_CLONE_FAILED" &&
+        error.message.find("specific object") != std::string::npos) {
+      const std::string shown = RedactUrl(session->spec->url);
+      return MakeError("ERR_REF_NOT_FOUND",
+                       "commit " + session->spec->ref + " is not the tip of any branch or tag of " + shown +
+                           ", and the server does not serve other commits by id",
+                       shown);
+    }
+    return error;
   }
   return {};
 }
