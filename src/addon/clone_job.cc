@@ -16,6 +16,11 @@
 namespace home::addon {
 namespace {
 
+// libgit2 reports progress per received chunk and per checked-out file: thousands a second.
+// Waking the JS thread for each would cost the clone (and the worker) CPU for updates nobody
+// sees; the shim shows ten a second. A phase change always goes out at once.
+constexpr auto kProgressInterval = std::chrono::milliseconds(50);
+
 // Options as the shim sends them (lib/native.ts NativeCloneOptions); the shim validated them,
 // so a wrong type here is a bug: ERR_INVALID_ARG_TYPE.
 std::string StringField(Napi::Object options, const char* name, bool required) {
@@ -76,8 +81,15 @@ class CloneJob : public ThreadJob {
   Error Run() override {
     const auto start = std::chrono::steady_clock::now();
     const bool wants_progress = !on_progress_.IsEmpty();
-    const CloneProgressFn progress = [this, wants_progress](const CloneProgress& p) {
+    std::chrono::steady_clock::time_point last_post;
+    ClonePhase last_phase = ClonePhase::kDone;
+    // Called on this (the clone's) thread only: last_post and last_phase need no lock.
+    const CloneProgressFn progress = [&](const CloneProgress& p) {
       if (!wants_progress) return;
+      const auto now = std::chrono::steady_clock::now();
+      if (p.phase == last_phase && now - last_post < kProgressInterval) return;
+      last_phase = p.phase;
+      last_post = now;
       {
         std::lock_guard<std::mutex> lock(progress_mutex_);
         latest_ = p;

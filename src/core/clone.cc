@@ -8,6 +8,7 @@
 #include "core/cert_check.h"
 #include "core/git_holders.h"
 #include "core/git_runtime.h"
+#include "core/socket_stream.h"
 #include "core/url_policy.h"
 
 namespace home {
@@ -305,8 +306,28 @@ Error PointHead(git_repository* repo, const CloneSpec& spec, const Target& targe
   return {};
 }
 
-Error Checkout(git_repository* repo, Session* session) {
+int FindAttributes(const char*, const git_tree_entry* entry, void* payload) {
+  if (std::strcmp(git_tree_entry_name(entry), ".gitattributes") != 0) return 0;
+  *static_cast<bool*>(payload) = true;
+  return -1;  // found: stop the walk
+}
+
+// Whether any directory of the tree has a .gitattributes. Without one, no filter can apply: the
+// global and system attribute files are out of reach (git_runtime.cc) and a fresh repository
+// has no info/attributes, so checkout may skip the per-file attribute lookups (a third of its
+// time for a thousand files).
+bool TreeHasAttributes(git_commit* commit) {
+  git_tree* raw = nullptr;
+  if (git_commit_tree(&raw, commit) < 0) return true;  // unsure: keep the filters
+  GitPtr<git_tree, git_tree_free> tree(raw);
+  bool found = false;
+  const int rc = git_tree_walk(tree.get(), GIT_TREEWALK_PRE, FindAttributes, &found);
+  return found || (rc < 0 && rc != GIT_EUSER);
+}
+
+Error Checkout(git_repository* repo, git_commit* commit, Session* session) {
   git_checkout_options checkout = GIT_CHECKOUT_OPTIONS_INIT;
+  checkout.disable_filters = TreeHasAttributes(commit) ? 0 : 1;
   // The directory is fresh and ours: there is nothing to protect, so no dirty checks.
   checkout.checkout_strategy = GIT_CHECKOUT_FORCE;
   checkout.progress_cb = OnCheckoutProgress;
@@ -356,6 +377,8 @@ Error CloneInto(const std::string& dir, const CloneSpec& spec, const CancelFlag&
   session.on_progress = &on_progress;
   if (spec.timeout.count() > 0) session.deadline = Clock::now() + spec.timeout;
   if (session.Check() != 0) return session.stop;
+  // Every socket this clone opens watches the cancel flag and the deadline while it waits.
+  const TransferScope transfer(cancel, session.deadline);
   session.Emit(ClonePhase::kConnecting);
 
   git_repository_init_options init = GIT_REPOSITORY_INIT_OPTIONS_INIT;
@@ -405,7 +428,7 @@ Error CloneInto(const std::string& dir, const CloneSpec& spec, const CancelFlag&
   }
   GitCommit commit(reinterpret_cast<git_commit*>(raw_peeled));
   if (Error e = PointHead(repo.get(), spec, target, commit.get())) return e;
-  if (Error e = Checkout(repo.get(), &session)) return e;
+  if (Error e = Checkout(repo.get(), commit.get(), &session)) return e;
   if (session.Check() != 0) return session.stop;
 
   char hex[kHexIdLength + 1] = {};

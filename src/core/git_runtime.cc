@@ -5,6 +5,7 @@
 #include <mutex>
 #include <string>
 
+#include "core/socket_stream.h"
 #include "core/url_policy.h"
 
 namespace home {
@@ -50,7 +51,7 @@ Error Configure() {
   for (const Opt& opt : opts) {
     if (opt.rc < 0) return GitFailure(opt.what, opt.rc);
   }
-  return {};
+  return RegisterSocketStream();
 }
 
 }  // namespace

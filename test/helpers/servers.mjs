@@ -27,6 +27,7 @@ export async function startHttpGitServer(root, options = {}) {
 
   const handler = (req, res) => {
     stats.requests++;
+
     const url = new URL(req.url, 'http://localhost');
     const run = () => {
       if (stopped) return res.destroy();

@@ -1,0 +1,199 @@
+#include "core/socket_stream.h"
+
+#include <git2.h>
+#include <git2/sys/errors.h>
+#include <git2/sys/stream.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <string>
+
+#include "core/git_runtime.h"
+
+namespace home {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// How often a blocked connect, read or write looks at the cancel flag and the deadline: an
+// abort is noticed within this, at the cost of a wakeup per tick while waiting.
+constexpr int kTickMs = 50;
+
+thread_local TransferScope* current_scope = nullptr;
+
+// The layout of libgit2's own git_socket_stream (src/libgit2/streams/socket.h, 1.7 and 1.8):
+// its SSH transport reads the descriptor through that layout (GIT_CONTAINER_OF(stream,
+// git_socket_stream, parent)->s), so our stream keeps the same first members.
+struct Stream {
+  git_stream parent;
+  char* host;
+  char* port;
+  int s;
+  // ours from here on
+  std::string host_name;
+  std::string port_name;
+};
+
+Stream* Of(git_stream* stream) { return reinterpret_cast<Stream*>(stream); }
+
+int NetError(const std::string& message) {
+  git_error_set_str(GIT_ERROR_NET, message.c_str());
+  return -1;
+}
+
+// Waits until `fd` is ready for `events`, in ticks, for at most `timeout_ms` (0: no limit).
+// 1 ready, 0 timed out, -1 stopped or failed (libgit2 error set).
+int Wait(int fd, short events, int timeout_ms, const char* what) {
+  const auto until = timeout_ms > 0 ? Clock::now() + std::chrono::milliseconds(timeout_ms) : Clock::time_point::max();
+  for (;;) {
+    if (TransferScope::ShouldStop()) return NetError(std::string(what) + " stopped: the clone was aborted or timed out");
+    pollfd p = {fd, events, 0};
+    const int rc = poll(&p, 1, kTickMs);
+    if (rc > 0) return 1;
+    if (rc < 0 && errno != EINTR) return NetError(std::string(what) + ": poll failed: " + std::strerror(errno));
+    if (Clock::now() >= until) return 0;
+  }
+}
+
+int Connect(git_stream* stream) {
+  Stream* st = Of(stream);
+  addrinfo hints = {};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* raw = nullptr;
+  if (int rc = getaddrinfo(st->host_name.c_str(), st->port_name.c_str(), &hints, &raw); rc != 0) {
+    return NetError("failed to resolve address for " + st->host_name + ": " + gai_strerror(rc));
+  }
+  std::unique_ptr<addrinfo, void (*)(addrinfo*)> addresses(raw, freeaddrinfo);
+  std::string last_error = "no address";
+  for (addrinfo* a = addresses.get(); a != nullptr; a = a->ai_next) {
+    const int fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, a->ai_protocol);
+    if (fd < 0) {
+      last_error = std::strerror(errno);
+      continue;
+    }
+    int rc = connect(fd, a->ai_addr, a->ai_addrlen);
+    if (rc != 0 && errno == EINPROGRESS) {
+      const int ready = Wait(fd, POLLOUT, stream->connect_timeout, "connect");
+      if (ready < 0) {
+        close(fd);
+        return -1;
+      }
+      int err = 0;
+      socklen_t len = sizeof err;
+      if (ready == 0) {
+        err = ETIMEDOUT;
+      } else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) {
+        err = errno;
+      }
+      rc = err == 0 ? 0 : -1;
+      errno = err;
+    }
+    if (rc != 0) {
+      last_error = std::strerror(errno);
+      close(fd);
+      continue;
+    }
+    const int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    st->s = fd;
+    return 0;
+  }
+  return NetError("failed to connect to " + st->host_name + ": " + last_error);
+}
+
+ssize_t Read(git_stream* stream, void* data, size_t len) {
+  Stream* st = Of(stream);
+  for (;;) {
+    const ssize_t n = recv(st->s, data, len, MSG_DONTWAIT);
+    if (n >= 0) return n;
+    if (errno == EINTR) continue;
+    if (errno != EAGAIN && errno != EWOULDBLOCK) return NetError(std::string("error receiving data from socket: ") + std::strerror(errno));
+    const int ready = Wait(st->s, POLLIN, stream->timeout, "read");
+    if (ready < 0) return -1;
+    if (ready == 0) {
+      git_error_set_str(GIT_ERROR_NET, "read timed out");
+      return GIT_TIMEOUT;
+    }
+  }
+}
+
+ssize_t Write(git_stream* stream, const char* data, size_t len, int) {
+  Stream* st = Of(stream);
+  size_t done = 0;
+  while (done < len) {
+    const ssize_t n = send(st->s, data + done, len - done, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n >= 0) {
+      done += static_cast<size_t>(n);
+      continue;
+    }
+    if (errno == EINTR) continue;
+    if (errno != EAGAIN && errno != EWOULDBLOCK) return NetError(std::string("error sending data to socket: ") + std::strerror(errno));
+    const int ready = Wait(st->s, POLLOUT, stream->timeout, "write");
+    if (ready < 0) return -1;
+    if (ready == 0) {
+      git_error_set_str(GIT_ERROR_NET, "write timed out");
+      return GIT_TIMEOUT;
+    }
+  }
+  return static_cast<ssize_t>(done);
+}
+
+int Close(git_stream* stream) {
+  Stream* st = Of(stream);
+  if (st->s >= 0) close(st->s);
+  st->s = -1;
+  return 0;
+}
+
+void Free(git_stream* stream) { std::unique_ptr<Stream> owned(Of(stream)); }
+
+int Init(git_stream** out, const char* host, const char* port) {
+  auto st = std::make_unique<Stream>();
+  st->parent.version = GIT_STREAM_VERSION;
+  st->parent.connect = Connect;
+  st->parent.read = Read;
+  st->parent.write = Write;
+  st->parent.close = Close;
+  st->parent.free = Free;
+  st->host_name = host;
+  st->port_name = port;
+  st->host = st->host_name.data();
+  st->port = st->port_name.data();
+  st->s = -1;
+  *out = &st.release()->parent;
+  return 0;
+}
+
+}  // namespace
+
+Error RegisterSocketStream() {
+  git_stream_registration registration = {};
+  registration.version = GIT_STREAM_VERSION;
+  registration.init = Init;
+  if (int rc = git_stream_register(GIT_STREAM_STANDARD, &registration); rc < 0) {
+    return GitFailure("registering the socket stream", rc);
+  }
+  return {};
+}
+
+TransferScope::TransferScope(const CancelFlag& cancel, Clock::time_point deadline)
+    : cancel_(&cancel), deadline_(deadline), previous_(current_scope) {
+  current_scope = this;
+}
+
+TransferScope::~TransferScope() { current_scope = previous_; }
+
+bool TransferScope::ShouldStop() {
+  const TransferScope* scope = current_scope;
+  return scope != nullptr && (scope->cancel_->cancelled() || Clock::now() > scope->deadline_);
+}
+
+}  // namespace home
