@@ -202,7 +202,8 @@ test('abort: before the start, while connecting, while receiving, during checkou
   const intact1 = plantPrevious(connecting.home);
   const started = Date.now();
   await rejectsKeepingPrevious(connecting, intact1, cloneRepository({ url: stallServer.url('dotfiles'), homeDir: connecting.home, signal: AbortSignal.timeout(100), ...http }), 'ERR_ABORTED');
-  assert.ok(Date.now() - started < 5000);
+  // The clone's own socket stream notices the abort while it waits for the silent server.
+  assert.ok(Date.now() - started < 1000, `aborted after ${Date.now() - started} ms`);
 
   const receiving = newHome(tmp.dir);
   const intact2 = plantPrevious(receiving.home);
@@ -248,6 +249,33 @@ test('timeout: a slow server hits the deadline (ERR_CLONE_TIMEOUT)', async () =>
   const started = Date.now();
   await rejectsKeepingPrevious(h, intact, cloneRepository({ url: slowServer.url('large'), homeDir: h.home, timeoutMs: 400, ...http }), 'ERR_CLONE_TIMEOUT');
   assert.ok(Date.now() - started < 5000, 'the deadline stops the transfer, not its end');
+});
+
+test('timeout: a server that answers nothing hits the deadline too', async () => {
+  const h = newHome(tmp.dir);
+  const intact = plantPrevious(h.home);
+  const started = Date.now();
+  await rejectsKeepingPrevious(h, intact, cloneRepository({ url: stallServer.url('dotfiles'), homeDir: h.home, timeoutMs: 200, ...http }), 'ERR_CLONE_TIMEOUT');
+  assert.ok(Date.now() - started < 1000, `timed out after ${Date.now() - started} ms`);
+});
+
+test('.gitattributes filters still apply (eol=crlf), as git applies them', async () => {
+  const root = path.join(tmp.dir, `attrs-${Date.now()}`);
+  mkdirSync(root);
+  const work = path.join(root, 'work');
+  mkdirSync(work);
+  git(work, 'init', '--quiet', '--initial-branch=main');
+  writeFileSync(path.join(work, '.gitattributes'), '*.txt text eol=crlf\n');
+  mkdirSync(path.join(work, 'sub'));
+  writeFileSync(path.join(work, 'sub/a.txt'), 'one\ntwo\n');
+  writeFileSync(path.join(work, 'b.bin'), 'one\ntwo\n');
+  git(work, 'add', '.');
+  git(work, 'commit', '--quiet', '-m', 'attrs');
+  const h = newHome(tmp.dir);
+  await cloneRepository({ url: work, homeDir: h.home, allowedProtocols: ['file'] });
+  assert.equal(readFileSync(path.join(h.dotfiles, 'sub/a.txt'), 'utf8'), 'one\r\ntwo\r\n');
+  assert.equal(readFileSync(path.join(h.dotfiles, 'b.bin'), 'utf8'), 'one\ntwo\n');
+  assert.equal(git(h.dotfiles, 'status', '--porcelain'), '');
 });
 
 test('byte limit: enforced as the data arrives (ERR_CLONE_TOO_LARGE)', async () => {
