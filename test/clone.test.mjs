@@ -440,3 +440,26 @@ test('clones do not occupy the libuv threadpool (UV_THREADPOOL_SIZE=4, four slow
   assert.equal(result.clonesSettledBeforeRead, 0, 'readFile completed while all four clones were still running');
   assert.equal(result.clones, 4);
 });
+
+test('configure({ clone: { concurrency: 1 } }) queues the second clone behind the first', async () => {
+  const { createRequire } = await import('node:module');
+  const require = createRequire(import.meta.url);
+  const { configure } = require('../dist/settings.js');
+  configure({ clone: { concurrency: 1 } });
+  try {
+    const slow = newHome(tmp.dir);
+    const fast = newHome(tmp.dir);
+    const order = [];
+    const controller = new AbortController();
+    const first = cloneRepository({ url: slowServer.url('large'), homeDir: slow.home, signal: controller.signal, ...http,
+      onProgress: (p) => p.phase === 'receiving' && setTimeout(() => controller.abort(), 300) })
+      .catch((e) => e.code)
+      .then((code) => order.push(`slow:${code}`));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const second = cloneRepository({ url: httpServer.url('dotfiles'), homeDir: fast.home, ...http }).then(() => order.push('fast'));
+    await Promise.all([first, second]);
+    assert.deepEqual(order, ['slow:ERR_ABORTED', 'fast'], 'the fast clone waited for the only slot');
+  } finally {
+    configure({ clone: { concurrency: 4 } });
+  }
+});
