@@ -366,6 +366,12 @@ test('HTTPS with a per-clone caFile; without it the certificate is refused', asy
   const intact = plantPrevious(bad.home);
   const error = await rejectsKeepingPrevious(bad, intact, cloneRepository({ url, homeDir: bad.home }), 'ERR_CLONE_FAILED');
   assert.match(error.message, /certificate/i);
+  // The right CA, but a name the certificate does not carry (it names DNS:localhost only).
+  const byIp = newHome(tmp.dir);
+  await assert.rejects(
+    cloneRepository({ url: `https://127.0.0.1:${httpsServer.port}/dotfiles.git`, homeDir: byIp.home, caFile: tls.caFile }),
+    (e) => e.code === 'ERR_CLONE_FAILED' && /certificate/i.test(e.message),
+  );
   // A CA that did not sign the server's certificate is refused too.
   const other = path.join(tmp.dir, 'other-ca');
   mkdirSync(other);

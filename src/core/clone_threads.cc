@@ -35,7 +35,7 @@ CloneThreads& CloneThreads::Instance() {
   return *instance;
 }
 
-CloneThreads::CloneThreads() : state_(std::make_unique<State>().release()) {}
+CloneThreads::CloneThreads() : state_(std::make_shared<State>()) {}
 
 void CloneThreads::SetLimit(size_t limit) {
   std::lock_guard<std::mutex> lock(state_->mutex);
@@ -43,7 +43,7 @@ void CloneThreads::SetLimit(size_t limit) {
   // Raising the limit may let queued tasks start now.
   while (state_->threads < state_->limit && state_->queue.size() > state_->threads - state_->busy) {
     ++state_->threads;
-    std::thread([this] { WorkerLoop(); }).detach();
+    std::thread(WorkerLoop, state_).detach();
   }
   state_->wake.notify_all();
 }
@@ -59,31 +59,31 @@ void CloneThreads::Submit(std::function<void()> task) {
   const size_t idle = state_->threads - state_->busy;
   if (idle < state_->queue.size() && state_->threads < state_->limit) {
     ++state_->threads;
-    std::thread([this] { WorkerLoop(); }).detach();
+    std::thread(WorkerLoop, state_).detach();
   } else {
     state_->wake.notify_one();
   }
 }
 
-void CloneThreads::WorkerLoop() {
+void CloneThreads::WorkerLoop(std::shared_ptr<State> state) {
   BlockSigpipeOnThisThread();
-  std::unique_lock<std::mutex> lock(state_->mutex);
+  std::unique_lock<std::mutex> lock(state->mutex);
   for (;;) {
-    const bool woke = state_->wake.wait_for(lock, kIdleExit, [this] {
-      return (!state_->queue.empty() && state_->busy < state_->limit) || state_->threads > state_->limit;
+    const bool woke = state->wake.wait_for(lock, kIdleExit, [&] {
+      return (!state->queue.empty() && state->busy < state->limit) || state->threads > state->limit;
     });
-    if (!woke || state_->threads > state_->limit) break;
-    std::function<void()> task = std::move(state_->queue.front());
-    state_->queue.pop_front();
-    ++state_->busy;
+    if (!woke || state->threads > state->limit) break;
+    std::function<void()> task = std::move(state->queue.front());
+    state->queue.pop_front();
+    ++state->busy;
     lock.unlock();
     task();
     lock.lock();
-    --state_->busy;
+    --state->busy;
   }
-  --state_->threads;
+  --state->threads;
   // Another thread may be needed for what is still queued.
-  state_->wake.notify_one();
+  state->wake.notify_one();
 }
 
 void BlockSigpipeOnThisThread() {

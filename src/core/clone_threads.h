@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <memory>
 
 namespace home {
 
@@ -27,8 +28,9 @@ class CloneThreads {
 
  private:
   struct State;
-  void WorkerLoop();
-  State* state_;  // owned by the never-destroyed instance
+  static void WorkerLoop(std::shared_ptr<State> state);
+  // Shared with the threads: an idle thread outlives its last task by up to a grace period.
+  std::shared_ptr<State> state_;
 };
 
 // Blocks SIGPIPE on the calling thread: a peer that closes a socket mid-transfer must make
