@@ -341,14 +341,18 @@ Error Checkout(git_repository* repo, git_commit* commit, Session* session) {
   return {};
 }
 
-bool ShallowRefused(const Error& error) {
-  // git daemon's upload-pack (git 2.39) answers libgit2's depth request over git:// with
-  // "expected SHA1 list" or closes the connection; other servers without shallow support
-  // say "does not support shallow". All of it means: fetch the whole history instead.
+bool ShallowRefused(const Error& error, UrlScheme scheme) {
   std::string message = error.message;
   for (char& c : message) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  for (const char* symptom : {"shallow", "sha1 list", "unexpected", "early eof", "end of file",
-                              "connection", "broken pipe", "reset by peer"}) {
+  // A server without shallow support says so, whatever the transport.
+  if (message.find("shallow") != std::string::npos) return true;
+  // git daemon's upload-pack (git 2.39) answers libgit2's depth request over git:// with
+  // "expected SHA1 list" and hangs up: libgit2 then reports the broken connection. Over a
+  // stateful transport (git://, ssh) that is what a refusal looks like; over HTTP it is not (smart
+  // HTTP serves shallow fetches), so a dying HTTP server is not asked a second time.
+  if (scheme != UrlScheme::kGit && scheme != UrlScheme::kSsh) return false;
+  for (const char* symptom : {"sha1 list", "unexpected", "early eof", "end of file", "connection",
+                              "broken pipe", "reset by peer"}) {
     if (message.find(symptom) != std::string::npos) return true;
   }
   return false;
@@ -407,7 +411,7 @@ Error CloneInto(const std::string& dir, const CloneSpec& spec, const CancelFlag&
 
   bool shallow = spec.depth > 0;
   Error fetched = Fetch(remote.get(), &session, target, spec.depth);
-  if (fetched && shallow && !session.stop && ShallowRefused(fetched)) {
+  if (fetched && shallow && !session.stop && ShallowRefused(fetched, ClassifyUrl(spec.url))) {
     session.bytes_before_attempt = session.progress.received_bytes;
     shallow = false;
     GitRemote retry = NewRemote(repo.get(), &session, &error);
