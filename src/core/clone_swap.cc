@@ -64,8 +64,10 @@ Error CloneIntoHome(const CloneRequest& request, const CancelFlag& cancel, const
   if (Error e = HomeRoot::Open(request.home_dir, request.home, &root)) return e;
   UniqueFd staging;
   if (Error e = OpenStagingDir(request.staging_dir, "ERR_CLONE_FAILED", &staging)) return e;
+  SweepStaleCloneDirs(staging.get());
   std::string name;
-  if (Error e = MakeCloneDir(staging.get(), request.staging_dir, &name)) return e;
+  UniqueFd in_use;  // released after StagedTree's removal: declared first, destroyed last
+  if (Error e = MakeCloneDir(staging.get(), request.staging_dir, &name, &in_use)) return e;
   StagedTree staged(staging.get(), name);
 
   if (Error e = CloneInto(request.staging_dir + "/" + name, request.spec, cancel, on_progress, result)) return e;

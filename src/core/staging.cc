@@ -1,12 +1,21 @@
 #include "core/staging.h"
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/tree_remove.h"
 
 namespace home {
 namespace {
@@ -15,6 +24,7 @@ namespace {
 constexpr mode_t kPrivateDirMode = 0700;
 // 64 random bits per name: a collision is retried, and this many retries never all collide.
 constexpr int kNameAttempts = 16;
+constexpr const char* kClonePrefix = "clone-";
 
 Error CheckPrivateDir(int fd, const std::string& shown_path, const char* code) {
   struct stat st;
@@ -62,16 +72,24 @@ Error OpenPrivateSubdir(int parent_fd, const std::string& name, const std::strin
   return OpenDirNoFollow(parent_fd, name, shown_path, code_for_caller, out);
 }
 
-Error MakeCloneDir(int staging_fd, const std::string& staging_path, std::string* name) {
+Error MakeCloneDir(int staging_fd, const std::string& staging_path, std::string* name, UniqueFd* in_use) {
   for (int attempt = 0; attempt < kNameAttempts; ++attempt) {
     unsigned long long bits = 0;
     if (getrandom(&bits, sizeof bits, 0) != static_cast<ssize_t>(sizeof bits)) {
       return SysError("ERR_CLONE_FAILED", "getrandom", errno, staging_path, "naming the clone directory");
     }
     char buf[32];
-    std::snprintf(buf, sizeof buf, "clone-%016llx", bits);
+    std::snprintf(buf, sizeof buf, "%s%016llx", kClonePrefix, bits);
     if (mkdirat(staging_fd, buf, kPrivateDirMode) == 0) {
       *name = buf;
+      const std::string shown = staging_path + "/" + buf;
+      UniqueFd fd(openat(staging_fd, buf, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+      if (!fd || flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
+        const int err = errno;
+        unlinkat(staging_fd, buf, AT_REMOVEDIR);  // still empty: ours to take back
+        return SysError("ERR_CLONE_FAILED", fd ? "flock" : "open", err, shown, "marking the clone directory in use");
+      }
+      *in_use = std::move(fd);
       return {};
     }
     if (errno != EEXIST) {
@@ -79,6 +97,30 @@ Error MakeCloneDir(int staging_fd, const std::string& staging_path, std::string*
     }
   }
   return MakeError("ERR_CLONE_FAILED", "could not name a clone directory", staging_path);
+}
+
+void SweepStaleCloneDirs(int staging_fd, long grace_seconds) {
+  // Collect first: removing while readdir walks the same directory may skip entries.
+  std::vector<std::string> candidates;
+  {
+    UniqueFd for_dir(openat(staging_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!for_dir) return;
+    std::unique_ptr<DIR, int (*)(DIR*)> dir(fdopendir(for_dir.get()), closedir);
+    if (!dir) return;
+    for_dir.release();
+    while (dirent* entry = readdir(dir.get())) {
+      if (std::strncmp(entry->d_name, kClonePrefix, std::strlen(kClonePrefix)) == 0) candidates.emplace_back(entry->d_name);
+    }
+  }
+  const time_t now = time(nullptr);
+  for (const std::string& name : candidates) {
+    UniqueFd fd(openat(staging_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!fd) continue;
+    struct stat st;
+    if (fstat(fd.get(), &st) != 0 || now - st.st_ctime < grace_seconds) continue;
+    if (flock(fd.get(), LOCK_EX | LOCK_NB) != 0) continue;  // a live clone holds it
+    (void)RemoveTree(staging_fd, name);
+  }
 }
 
 }  // namespace home
