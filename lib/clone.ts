@@ -48,9 +48,13 @@ function validate(options: CloneOptions): void {
   if (o.redact !== undefined && typeof o.redact !== 'function') fail('redact', 'a function');
 }
 
-/** Delivers at most one event per interval (the latest), and always the last one. */
+/**
+ * Delivers at most one event per interval (the latest), a new phase at once (so that a listener
+ * can act on it: show it, or abort), and always the last one.
+ */
 class ProgressThrottle {
   private last = 0;
+  private phase: CloneProgress['phase'] | undefined;
   private pending: CloneProgress | undefined;
   private timer: NodeJS.Timeout | undefined;
 
@@ -59,7 +63,7 @@ class ProgressThrottle {
   readonly push = (progress: CloneProgress): void => {
     this.pending = progress;
     const wait = this.last + progressIntervalMs - Date.now();
-    if (wait <= 0) {
+    if (wait <= 0 || progress.phase !== this.phase) {
       this.deliver();
     } else {
       this.timer ??= setTimeout(() => this.deliver(), wait);
@@ -85,6 +89,7 @@ class ProgressThrottle {
     this.pending = undefined;
     if (!progress) return;
     this.last = Date.now();
+    this.phase = progress.phase;
     try {
       this.listener(progress);
     } catch {
