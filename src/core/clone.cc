@@ -18,6 +18,7 @@ using Clock = std::chrono::steady_clock;
 
 // The remote's name in the finished repository, as `git clone` names it.
 constexpr const char* kOrigin = "origin";
+// Commit ids as SHA-1 repositories (what every public host serves) spell them.
 constexpr size_t kHexIdLength = GIT_OID_SHA1_HEXSIZE;
 
 // State shared by every libgit2 callback of one clone: the limits they enforce, the progress
