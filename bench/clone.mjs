@@ -1,4 +1,5 @@
-// Clone benchmark, runnable alone (`node bench/clone.mjs [--runs N] [--json]`) or by bench/run.mjs.
+// Clone benchmark, runnable alone (`node bench/clone.mjs [--runs N] [--json]`) or by bench/run.mjs
+// (`suite`).
 //  1. A depth-1 clone of a long history (thousands of commits, a thousand files) over smart HTTP
 //     on loopback into tmpfs: cloneRepository vs `git clone --depth 1 --single-branch` of the
 //     same URL, alternating, same run. Target: median ratio <= 1.0.
@@ -164,7 +165,9 @@ async function main() {
   }
 }
 
+/** For bench/run.mjs, which runs every module's `suite`. */
+export const suite = { name: 'clone', run: main };
+
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   await main();
 }
-export default main;
