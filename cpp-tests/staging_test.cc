@@ -5,9 +5,11 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
+#include <memory>
 #include <string>
 
 namespace home {
@@ -45,23 +47,54 @@ TEST_F(StagingTest, CreatesPrivateAndRefusesSymlinkAndFile) {
   EXPECT_EQ(OpenStagingDir("relative", "ERR_CLONE_FAILED", &fd).code, "ERR_CLONE_FAILED");
 }
 
-TEST_F(StagingTest, SweepRemovesOnlyUnheldCloneDirs) {
+TEST_F(StagingTest, StagedDirIsClaimedAndCleansUp) {
   UniqueFd staging;
   ASSERT_TRUE(OpenStagingDir(root_ + "/s", "ERR_CLONE_FAILED", &staging).ok());
-  std::string live, dead;
-  UniqueFd live_lock, dead_lock;
-  ASSERT_TRUE(MakeCloneDir(staging.get(), root_ + "/s", &live, &live_lock).ok());
-  ASSERT_TRUE(MakeCloneDir(staging.get(), root_ + "/s", &dead, &dead_lock).ok());
-  ASSERT_NE(live, dead);
-  ASSERT_EQ(std::system(("mkdir -p " + root_ + "/s/" + dead + "/a/b && ln -s / " + root_ + "/s/" + dead + "/a/root").c_str()), 0);
+  std::string name;
+  {
+    std::unique_ptr<StagedDir> dir;
+    ASSERT_TRUE(StagedDir::Create(staging.get(), root_ + "/s", &dir).ok());
+    name = dir->name();
+    EXPECT_TRUE(Exists("s/" + name));
+    EXPECT_TRUE(Exists("s/" + name + ".lock"));
+    ASSERT_EQ(std::system(("mkdir -p " + root_ + "/s/" + name + "/a && ln -s / " + root_ + "/s/" + name + "/a/root").c_str()), 0);
+    SweepStaleCloneDirs(staging.get(), 0);
+    EXPECT_TRUE(Exists("s/" + name)) << "claimed: a sweep leaves it";
+  }
+  EXPECT_FALSE(Exists("s/" + name));
+  EXPECT_FALSE(Exists("s/" + name + ".lock"));
+}
+
+TEST_F(StagingTest, SweepRemovesWhatACrashedProcessLeft) {
+  UniqueFd staging;
+  ASSERT_TRUE(OpenStagingDir(root_ + "/s", "ERR_CLONE_FAILED", &staging).ok());
+  // A child process claims a directory, fills it, and dies without cleaning up.
+  const pid_t pid = fork();
+  if (pid == 0) {
+    std::unique_ptr<StagedDir> dir;
+    if (!StagedDir::Create(staging.get(), root_ + "/s", &dir).ok()) _exit(1);
+    const std::string path = root_ + "/s/" + dir->name();
+    _exit(std::system(("mkdir -p " + path + "/x/y && ln -s / " + path + "/x/root").c_str()) == 0 ? 0 : 2);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  // Plus an orphan directory with no lock file, and the home locks directory.
+  ASSERT_EQ(mkdir((root_ + "/s/clone-orphan").c_str(), 0700), 0);
   ASSERT_EQ(mkdir((root_ + "/s/locks").c_str(), 0700), 0);
-  dead_lock.reset();  // its process "died"
-  SweepStaleCloneDirs(staging.get());  // the grace period protects young entries
-  EXPECT_TRUE(Exists("s/" + dead));
+  std::unique_ptr<StagedDir> live;
+  ASSERT_TRUE(StagedDir::Create(staging.get(), root_ + "/s", &live).ok());
+
+  SweepStaleCloneDirs(staging.get());  // the grace period protects a young orphan
+  EXPECT_TRUE(Exists("s/clone-orphan"));
+  EXPECT_EQ(std::system(("test $(ls " + root_ + "/s | wc -l) -eq 4").c_str()), 0) << "the dead clone's pair is gone";
   SweepStaleCloneDirs(staging.get(), 0);
-  EXPECT_FALSE(Exists("s/" + dead));
-  EXPECT_TRUE(Exists("s/" + live)) << "held: in use";
-  EXPECT_TRUE(Exists("s/locks")) << "not a clone directory";
+  EXPECT_FALSE(Exists("s/clone-orphan"));
+  EXPECT_TRUE(Exists("s/" + live->name()));
+  EXPECT_TRUE(Exists("s/" + live->name() + ".lock"));
+  EXPECT_TRUE(Exists("s/locks"));
+  EXPECT_TRUE(Exists("")) << "the symlink to / was not followed";
+  EXPECT_EQ(std::system(("test $(ls " + root_ + "/s | wc -l) -eq 3").c_str()), 0);
 }
 
 }  // namespace

@@ -14,25 +14,6 @@
 namespace home {
 namespace {
 
-// Removes a clone directory from the staging area when the clone does not make it into the
-// home, on every path out.
-class StagedTree {
- public:
-  StagedTree(int staging_fd, std::string name) : staging_fd_(staging_fd), name_(std::move(name)) {}
-  StagedTree(const StagedTree&) = delete;
-  StagedTree& operator=(const StagedTree&) = delete;
-  ~StagedTree() {
-    // Best effort: a failure here must not mask the clone's own error. What remains is named
-    // clone-* in a directory only we can enter, and harmless.
-    if (!name_.empty()) (void)RemoveTree(staging_fd_, name_);
-  }
-  const std::string& name() const { return name_; }
-
- private:
-  int staging_fd_;
-  std::string name_;
-};
-
 Error SwapIn(int staging_fd, const std::string& staged, const HomeRoot::Parent& target, const std::string& shown) {
   // Nothing there: a plain rename that cannot replace what might appear in the meantime.
   if (renameat2(staging_fd, staged.c_str(), target.dir.get(), target.name.c_str(), RENAME_NOREPLACE) == 0) {
@@ -65,10 +46,9 @@ Error CloneIntoHome(const CloneRequest& request, const CancelFlag& cancel, const
   UniqueFd staging;
   if (Error e = OpenStagingDir(request.staging_dir, "ERR_CLONE_FAILED", &staging)) return e;
   SweepStaleCloneDirs(staging.get());
-  std::string name;
-  UniqueFd in_use;  // released after StagedTree's removal: declared first, destroyed last
-  if (Error e = MakeCloneDir(staging.get(), request.staging_dir, &name, &in_use)) return e;
-  StagedTree staged(staging.get(), name);
+  std::unique_ptr<StagedDir> staged;
+  if (Error e = StagedDir::Create(staging.get(), request.staging_dir, &staged)) return e;
+  const std::string& name = staged->name();
 
   if (Error e = CloneInto(request.staging_dir + "/" + name, request.spec, cancel, on_progress, result)) return e;
   if (request.home.uid || request.home.gid) {
@@ -84,8 +64,9 @@ Error CloneIntoHome(const CloneRequest& request, const CancelFlag& cancel, const
   const std::string shown = request.home_dir + "/" + normalized;
   if (Error e = SwapIn(staging.get(), name, target, shown)) return e;
   // The staged name now holds the old tree after an exchange, nothing after a plain rename:
-  // StagedTree's removal on the way out is exactly what is wanted either way. Should it fail, the
-  // old tree stays as clone-* debris in our private area; the clone itself succeeded.
+  // StagedDir's removal on the way out is exactly what is wanted either way. Should it fail, the
+  // old tree stays as unclaimed debris in our private area for the next sweep; the clone itself
+  // succeeded.
   return {};
 }
 

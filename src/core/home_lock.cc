@@ -8,6 +8,7 @@
 #include <chrono>
 #include <thread>
 
+#include "core/ofd_lock.h"
 #include "core/sha256.h"
 #include "core/staging.h"
 
@@ -35,13 +36,9 @@ Error TryLockHome(const std::string& staging_dir, const std::string& home_dir, H
   const std::string name = Sha256Hex(home_dir) + ".lock";
   UniqueFd fd(openat(locks.get(), name.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600));
   if (!fd) return SysError(kCode, "open", errno, locks_path + "/" + name, "opening the home's lock file");
-  struct flock lock = {};
-  lock.l_type = F_WRLCK;
-  lock.l_whence = SEEK_SET;  // l_start = l_len = 0: the whole file
-  if (fcntl(fd.get(), F_OFD_SETLK, &lock) != 0) {
-    if (errno == EAGAIN || errno == EACCES) return {};  // held by someone else
-    return SysError(kCode, "fcntl", errno, locks_path + "/" + name, "locking the home");
-  }
+  const int locked = TryOfdLock(fd.get());
+  if (locked == 0) return {};  // held by someone else
+  if (locked < 0) return SysError(kCode, "fcntl", errno, locks_path + "/" + name, "locking the home");
   *out = HomeLock(std::move(fd));
   *acquired = true;
   return {};

@@ -2,11 +2,11 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "core/ofd_lock.h"
 #include "core/tree_remove.h"
 
 namespace home {
@@ -25,6 +26,7 @@ constexpr mode_t kPrivateDirMode = 0700;
 // 64 random bits per name: a collision is retried, and this many retries never all collide.
 constexpr int kNameAttempts = 16;
 constexpr const char* kClonePrefix = "clone-";
+constexpr const char* kLockSuffix = ".lock";
 
 Error CheckPrivateDir(int fd, const std::string& shown_path, const char* code) {
   struct stat st;
@@ -72,7 +74,7 @@ Error OpenPrivateSubdir(int parent_fd, const std::string& name, const std::strin
   return OpenDirNoFollow(parent_fd, name, shown_path, code_for_caller, out);
 }
 
-Error MakeCloneDir(int staging_fd, const std::string& staging_path, std::string* name, UniqueFd* in_use) {
+Error StagedDir::Create(int staging_fd, const std::string& staging_path, std::unique_ptr<StagedDir>* out) {
   for (int attempt = 0; attempt < kNameAttempts; ++attempt) {
     unsigned long long bits = 0;
     if (getrandom(&bits, sizeof bits, 0) != static_cast<ssize_t>(sizeof bits)) {
@@ -80,28 +82,41 @@ Error MakeCloneDir(int staging_fd, const std::string& staging_path, std::string*
     }
     char buf[32];
     std::snprintf(buf, sizeof buf, "%s%016llx", kClonePrefix, bits);
-    if (mkdirat(staging_fd, buf, kPrivateDirMode) == 0) {
-      *name = buf;
-      const std::string shown = staging_path + "/" + buf;
-      UniqueFd fd(openat(staging_fd, buf, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-      if (!fd || flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
-        const int err = errno;
-        unlinkat(staging_fd, buf, AT_REMOVEDIR);  // still empty: ours to take back
-        return SysError("ERR_CLONE_FAILED", fd ? "flock" : "open", err, shown, "marking the clone directory in use");
-      }
-      *in_use = std::move(fd);
-      return {};
+    const std::string name = buf;
+    const std::string lock_name = name + kLockSuffix;
+    // The claim first, so that no sweep can ever see the directory unclaimed.
+    UniqueFd lock(openat(staging_fd, lock_name.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+    if (!lock) {
+      if (errno == EEXIST) continue;
+      return SysError("ERR_CLONE_FAILED", "open", errno, staging_path + "/" + lock_name, "claiming a clone directory");
     }
-    if (errno != EEXIST) {
-      return SysError("ERR_CLONE_FAILED", "mkdir", errno, staging_path + "/" + buf, "creating the clone directory");
+    if (TryOfdLock(lock.get()) != 1) {
+      const int err = errno;
+      unlinkat(staging_fd, lock_name.c_str(), 0);
+      return SysError("ERR_CLONE_FAILED", "fcntl", err, staging_path + "/" + lock_name, "claiming a clone directory");
     }
+    if (mkdirat(staging_fd, name.c_str(), kPrivateDirMode) != 0) {
+      const int err = errno;
+      unlinkat(staging_fd, lock_name.c_str(), 0);
+      if (err == EEXIST) continue;
+      return SysError("ERR_CLONE_FAILED", "mkdir", err, staging_path + "/" + name, "creating the clone directory");
+    }
+    *out = std::make_unique<StagedDir>(Key{}, staging_fd, name, std::move(lock));
+    return {};
   }
   return MakeError("ERR_CLONE_FAILED", "could not name a clone directory", staging_path);
 }
 
+StagedDir::~StagedDir() {
+  // Best effort: a failure here must not mask the clone's own result. What remains stays
+  // claimed by nobody and goes with the next sweep.
+  (void)RemoveTree(staging_fd_, name_);
+  unlinkat(staging_fd_, (name_ + kLockSuffix).c_str(), 0);
+}
+
 void SweepStaleCloneDirs(int staging_fd, long grace_seconds) {
   // Collect first: removing while readdir walks the same directory may skip entries.
-  std::vector<std::string> candidates;
+  std::vector<std::string> names;
   {
     UniqueFd for_dir(openat(staging_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!for_dir) return;
@@ -109,17 +124,29 @@ void SweepStaleCloneDirs(int staging_fd, long grace_seconds) {
     if (!dir) return;
     for_dir.release();
     while (dirent* entry = readdir(dir.get())) {
-      if (std::strncmp(entry->d_name, kClonePrefix, std::strlen(kClonePrefix)) == 0) candidates.emplace_back(entry->d_name);
+      const std::string name = entry->d_name;
+      if (name.compare(0, std::strlen(kClonePrefix), kClonePrefix) != 0) continue;
+      const size_t suffix = std::strlen(kLockSuffix);
+      const bool is_lock = name.size() > suffix && name.compare(name.size() - suffix, suffix, kLockSuffix) == 0;
+      names.push_back(is_lock ? name.substr(0, name.size() - suffix) : name);
     }
   }
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
   const time_t now = time(nullptr);
-  for (const std::string& name : candidates) {
-    UniqueFd fd(openat(staging_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-    if (!fd) continue;
-    struct stat st;
-    if (fstat(fd.get(), &st) != 0 || now - st.st_ctime < grace_seconds) continue;
-    if (flock(fd.get(), LOCK_EX | LOCK_NB) != 0) continue;  // a live clone holds it
-    (void)RemoveTree(staging_fd, name);
+  for (const std::string& name : names) {
+    const std::string lock_name = name + kLockSuffix;
+    UniqueFd lock(openat(staging_fd, lock_name.c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC));
+    if (lock) {
+      if (TryOfdLock(lock.get()) != 1) continue;  // in use, or unknowable: leave it
+    } else {
+      struct stat st;
+      if (errno != ENOENT || fstatat(staging_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+          now - st.st_ctime < grace_seconds) {
+        continue;
+      }
+    }
+    if (RemoveTree(staging_fd, name).ok() && lock) unlinkat(staging_fd, lock_name.c_str(), 0);
   }
 }
 

@@ -3,6 +3,7 @@
 // Layout: <staging>/clone-XXXXXXXXXXXXXXXX/ (one per clone in flight), <staging>/locks/ (home_lock).
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include "core/error.h"
@@ -19,17 +20,38 @@ Error OpenStagingDir(const std::string& path, const char* code_for_caller, Uniqu
 Error OpenPrivateSubdir(int parent_fd, const std::string& name, const std::string& shown_path,
                         const char* code_for_caller, UniqueFd* out);
 
-// Creates a fresh, empty, uniquely named 0700 directory in the staging directory; its name, and
-// `*in_use`: a descriptor of it holding an exclusive flock() for as long as the clone runs, which
-// tells SweepStaleCloneDirs in every process that the directory is not debris.
-Error MakeCloneDir(int staging_fd, const std::string& staging_path, std::string* name, UniqueFd* in_use);
+// One clone directory in the staging area, <staging>/clone-<random>, and the claim that it is in
+// use: an OFD lock (ofd_lock.h) on <staging>/clone-<random>.lock, taken before the directory
+// exists. Destruction removes the directory (whatever it holds by then: a failed clone, or the
+// old tree after a swap; never following symlinks), then the lock file, then lets go of the lock.
+class StagedDir {
+ public:
+  // Creates an empty 0700 directory under a fresh name.
+  static Error Create(int staging_fd, const std::string& staging_path, std::unique_ptr<StagedDir>* out);
+  ~StagedDir();
+  StagedDir(const StagedDir&) = delete;
+  StagedDir& operator=(const StagedDir&) = delete;
 
-// Removes clone directories whose process died before cleaning up (a crash, SIGKILL, a power
-// cut between the swap and the removal of the old tree): every clone-* entry that nobody holds
-// the flock of. Entries younger than a grace period are left alone, as the lock is taken a moment
-// after the directory is made. Best effort: failures leave the entry for the next sweep.
-// Between mkdir and flock a clone directory is unlocked for microseconds; a sweep never touches
-// an entry younger than this, so it cannot take a directory from a clone that is just starting.
+  const std::string& name() const { return name_; }
+
+ private:
+  struct Key {};  // only Create can name it: construction goes through Create
+
+ public:
+  StagedDir(Key, int staging_fd, std::string name, UniqueFd lock)
+      : staging_fd_(staging_fd), name_(std::move(name)), lock_(std::move(lock)) {}
+
+ private:
+  int staging_fd_;
+  std::string name_;
+  UniqueFd lock_;
+};
+
+// Removes what crashed processes left (SIGKILL, a power cut between a swap and the removal of
+// the old tree): every clone directory and lock file whose lock nobody holds. A directory
+// without a lock file is only taken once older than `grace_seconds` (it cannot come from a
+// clone of this code, which locks first; something else put it there). Best effort: what
+// cannot be removed now is tried again by the next sweep.
 constexpr long kSweepGraceSeconds = 60;
 void SweepStaleCloneDirs(int staging_fd, long grace_seconds = kSweepGraceSeconds);
 
