@@ -470,3 +470,22 @@ test('configure({ clone: { concurrency: 1 } }) queues the second clone behind th
     configure({ clone: { concurrency: 4 } });
   }
 });
+
+test("a crashed process's staging debris is removed by the next clone", async () => {
+  const h = newHome(tmp.dir);
+  // A child starts a clone against the stalling server and is killed while it waits.
+  const script = `import { cloneRepository } from '@spoon/home-native';
+    cloneRepository({ url: ${JSON.stringify(stallServer.url('dotfiles'))}, homeDir: ${JSON.stringify(h.home)}, allowedProtocols: ['http'] }).catch(() => {});
+    setTimeout(() => console.log('started'), 300);`;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: here, stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = once(child, 'exit');
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  while (!out.includes('started')) await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.equal(stagingDebris(h.staging).length, 2, 'the clone directory and its claim exist while it runs');
+  child.kill('SIGKILL');
+  await exited;
+  assert.equal(stagingDebris(h.staging).length, 2, 'a killed process cleans nothing up');
+  await cloneRepository({ url: httpServer.url('dotfiles'), homeDir: h.home, ...http });
+  assert.deepEqual(stagingDebris(h.staging), [], 'the next clone swept it');
+});
