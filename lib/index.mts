@@ -1,2 +1,2 @@
 // ESM entry: the same objects as the CommonJS entry, so `import` and `require` share one state.
-export { HomeNativeError, configHash, versions } from './index.js';
+export { HomeNativeError, configHash, versions, writeHomeFiles } from './index.js';

@@ -2,3 +2,4 @@
 export { HomeNativeError } from './errors';
 export { configHash } from './config-hash';
 export { versions } from './versions';
+export { writeHomeFiles } from './write-files';
