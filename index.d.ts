@@ -22,6 +22,8 @@ export type HomeNativeErrorCode =
   | 'ERR_IS_DIRECTORY'
   | 'ERR_NOT_DIRECTORY'
   | 'ERR_WRITE_FAILED'
+  | 'ERR_READ_FAILED'
+  | 'ERR_FILE_TOO_LARGE'
   | 'ERR_REMOVE_FAILED'
   | 'ERR_OVERLAY_FAILED'
   | 'ERR_ABORTED'

@@ -7,5 +7,7 @@ namespace home::addon {
 
 void InitConfigHash(Napi::Env env, Napi::Object exports);
 void InitVersions(Napi::Env env, Napi::Object exports);
+void InitWriteHomeFiles(Napi::Env env, Napi::Object exports);
+void InitHomeFiles(Napi::Env env, Napi::Object exports);
 
 }  // namespace home::addon

@@ -14,6 +14,8 @@ static Napi::Object InitHomeNative(Napi::Env env, Napi::Object exports) {
   CancelToken::Init(env, exports);
   InitConfigHash(env, exports);
   InitVersions(env, exports);
+  InitWriteHomeFiles(env, exports);
+  InitHomeFiles(env, exports);
   return exports;
 }
 
