@@ -5,7 +5,9 @@
 
 namespace home::addon {
 
+void InitClone(Napi::Env env, Napi::Object exports);
 void InitConfigHash(Napi::Env env, Napi::Object exports);
+void InitHomeLock(Napi::Env env, Napi::Object exports);
 void InitVersions(Napi::Env env, Napi::Object exports);
 void InitWriteHomeFiles(Napi::Env env, Napi::Object exports);
 void InitHomeFiles(Napi::Env env, Napi::Object exports);

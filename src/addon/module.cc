@@ -12,7 +12,9 @@ static Napi::Object InitHomeNative(Napi::Env env, Napi::Object exports) {
   // Node owns the data from here on and deletes it with the environment.
   env.SetInstanceData(std::make_unique<AddonData>().release());
   CancelToken::Init(env, exports);
+  InitClone(env, exports);
   InitConfigHash(env, exports);
+  InitHomeLock(env, exports);
   InitVersions(env, exports);
   InitWriteHomeFiles(env, exports);
   InitHomeFiles(env, exports);

@@ -1,0 +1,168 @@
+// CloneInto / CloneIntoHome against real repositories made with the git CLI: a local path, and
+// git daemon over git://, where a shallow fetch is refused mid-stream (the peer closes the
+// socket: without SIGPIPE handling this binary would die) and the full-fetch fallback runs.
+#include "core/clone_swap.h"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "core/clone.h"
+#include "core/clone_threads.h"
+
+namespace home {
+namespace {
+
+int Sh(const std::string& command) { return std::system(command.c_str()); }
+
+class CloneTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    char tmpl[] = "/tmp/home-clone-test-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    root_ = tmpl;
+    const std::string git = "GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 git -c user.name=t -c user.email=t@t ";
+    ASSERT_EQ(Sh("cd " + root_ + " && " + git + "init -q --initial-branch=main work && cd work && echo hi > a.txt && " +
+                 "ln -s a.txt link && " + git + "add . && " + git + "commit -qm one && echo two > b.txt && " + git +
+                 "add . && " + git + "commit -qm two && cd .. && " + git + "clone -q --bare work repo.git"),
+              0);
+  }
+  static void TearDownTestSuite() { (void)Sh("rm -rf '" + root_ + "'"); }
+
+  static std::string root_;
+};
+std::string CloneTest::root_;
+
+CloneSpec FileSpec(const std::string& url) {
+  CloneSpec spec;
+  spec.url = url;
+  spec.allowed_protocols = {"file", "git"};
+  return spec;
+}
+
+TEST_F(CloneTest, ClonesALocalPathIntoAFreshDirectory) {
+  const std::string dir = root_ + "/plain";
+  ASSERT_EQ(mkdir(dir.c_str(), 0700), 0);
+  CloneResult result;
+  const Error e = CloneInto(dir, FileSpec(root_ + "/repo.git"), CancelFlag(), {}, &result);
+  ASSERT_TRUE(e.ok()) << e.message;
+  EXPECT_EQ(result.ref, "refs/heads/main");
+  EXPECT_EQ(result.commit.size(), 40u);
+  struct stat st;
+  ASSERT_EQ(lstat((dir + "/link").c_str(), &st), 0);
+  EXPECT_TRUE(S_ISLNK(st.st_mode));
+}
+
+TEST_F(CloneTest, CancelledBeforeStartIsAborted) {
+  const std::string dir = root_ + "/cancelled";
+  ASSERT_EQ(mkdir(dir.c_str(), 0700), 0);
+  CancelFlag cancel;
+  cancel.Cancel();
+  CloneResult result;
+  EXPECT_EQ(CloneInto(dir, FileSpec(root_ + "/repo.git"), cancel, {}, &result).code, "ERR_ABORTED");
+}
+
+TEST_F(CloneTest, SwapsIntoTheHomeReplacingASymlinkAndLeavesNoDebris) {
+  const std::string base = root_ + "/homes";
+  const std::string home = base + "/alice";
+  ASSERT_EQ(Sh("mkdir -p " + home + " " + root_ + "/outside && ln -s " + root_ + "/outside " + home + "/.dotfiles"), 0);
+  CloneRequest request;
+  request.spec = FileSpec(root_ + "/repo.git");
+  request.home_dir = home;
+  request.staging_dir = base + "/.home-native";
+  CloneResult result;
+  const Error e = CloneIntoHome(request, CancelFlag(), {}, &result);
+  ASSERT_TRUE(e.ok()) << e.message;
+  struct stat st;
+  ASSERT_EQ(lstat((home + "/.dotfiles").c_str(), &st), 0);
+  EXPECT_TRUE(S_ISDIR(st.st_mode));
+  EXPECT_EQ(Sh("test -f " + home + "/.dotfiles/b.txt"), 0);
+  EXPECT_EQ(Sh("test -z \"$(ls -A " + root_ + "/outside)\""), 0) << "the symlink's target is untouched";
+  EXPECT_EQ(Sh("test -z \"$(ls -A " + request.staging_dir + ")\""), 0) << "no debris";
+  // A failing clone keeps what is there.
+  request.spec.ref = "no-such-ref";
+  EXPECT_EQ(CloneIntoHome(request, CancelFlag(), {}, &result).code, "ERR_REF_NOT_FOUND");
+  EXPECT_EQ(Sh("test -f " + home + "/.dotfiles/b.txt"), 0);
+  EXPECT_EQ(Sh("test -z \"$(ls -A " + request.staging_dir + ")\""), 0) << "no debris";
+}
+
+int FreePort() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr = {};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+// With SIGPIPE at its default action, as outside Node: the clone runs on a clone thread, which
+// blocks SIGPIPE, and the process survives git daemon hanging up on the shallow request.
+TEST_F(CloneTest, GitDaemonRefusesShallowAndTheFallbackFetchesEverything) {
+  const int port = FreePort();
+  const pid_t daemon = fork();
+  if (daemon == 0) {
+    const std::string port_arg = "--port=" + std::to_string(port);
+    const std::string base_arg = "--base-path=" + root_;
+    execlp("git", "git", "daemon", "--export-all", "--reuseaddr", "--listen=127.0.0.1", port_arg.c_str(),
+           base_arg.c_str(), root_.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  // Wait for the daemon to listen.
+  for (int i = 0; i < 200; ++i) {
+    const int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr = {};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    const bool up = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    close(fd);
+    if (up) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  signal(SIGPIPE, SIG_DFL);
+  const std::string dir = root_ + "/via-daemon";
+  ASSERT_EQ(mkdir(dir.c_str(), 0700), 0);
+  CloneSpec spec = FileSpec("git://localhost:" + std::to_string(port) + "/repo.git");
+  Error error;
+  CloneResult result;
+  bool done = false;
+  std::mutex mutex;
+  std::condition_variable cv;
+  CloneThreads::Instance().Submit([&] {
+    Error e = CloneInto(dir, spec, CancelFlag(), {}, &result);
+    std::lock_guard<std::mutex> lock(mutex);
+    error = e;
+    done = true;
+    cv.notify_all();
+  });
+  {
+    std::unique_lock<std::mutex> lock(mutex);
+    cv.wait_for(lock, std::chrono::seconds(60), [&] { return done; });
+  }
+  signal(SIGPIPE, SIG_IGN);
+  kill(daemon, SIGTERM);
+  waitpid(daemon, nullptr, 0);
+  ASSERT_TRUE(done);
+  ASSERT_TRUE(error.ok()) << error.message;
+  EXPECT_FALSE(result.shallow);
+  EXPECT_EQ(result.ref, "refs/heads/main");
+}
+
+}  // namespace
+}  // namespace home

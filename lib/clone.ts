@@ -1,0 +1,159 @@
+// cloneRepository: argument validation, defaults from configure(), progress throttling and
+// redaction around the addon's clone (which runs on the addon's own threads, see
+// src/addon/clone_job.cc).
+import path from 'node:path';
+import type { CloneOptions, CloneProgress, CloneProtocol, CloneReport } from '../index';
+import { withCancelToken } from './cancel';
+import { HomeNativeError, callNative, type Redact } from './errors';
+import { native, type NativeCloneOptions } from './native';
+import { cloneSettings, onConfigure, settings, stagingDirFor } from './settings';
+
+/** At most ten progress events a second: a job log line per event is plenty. */
+const progressIntervalMs = 100;
+const defaultInto = '.dotfiles';
+const protocols: readonly CloneProtocol[] = ['https', 'http', 'ssh', 'git', 'file'];
+
+function fail(field: string, expected: string): never {
+  throw new HomeNativeError('ERR_INVALID_ARG_TYPE', `cloneRepository: ${field} must be ${expected}`);
+}
+
+const isPositiveInteger = (value: unknown) => Number.isSafeInteger(value) && (value as number) > 0;
+const isId = (value: unknown) => Number.isSafeInteger(value) && (value as number) >= 0 && (value as number) < 2 ** 32;
+
+function validate(options: CloneOptions): void {
+  if (typeof options !== 'object' || options === null) fail('options', 'an object');
+  const o = options;
+  if (typeof o.url !== 'string' || o.url === '') fail('url', 'a non-empty string');
+  if (o.ref !== undefined && (typeof o.ref !== 'string' || o.ref === '')) fail('ref', 'a non-empty string');
+  if (typeof o.homeDir !== 'string' || !path.isAbsolute(o.homeDir)) fail('homeDir', 'an absolute path');
+  if (o.into !== undefined && (typeof o.into !== 'string' || o.into === '')) fail('into', 'a relative path');
+  if (o.depth !== undefined && !(Number.isSafeInteger(o.depth) && o.depth >= 0)) fail('depth', 'an integer >= 0');
+  if (o.timeoutMs !== undefined && !isPositiveInteger(o.timeoutMs)) fail('timeoutMs', 'a positive integer');
+  if (o.maxBytes !== undefined && !isPositiveInteger(o.maxBytes)) fail('maxBytes', 'a positive integer');
+  if (
+    o.allowedProtocols !== undefined &&
+    !(Array.isArray(o.allowedProtocols) && o.allowedProtocols.every((p) => protocols.includes(p)))
+  ) {
+    fail('allowedProtocols', `a list of ${protocols.join(', ')}`);
+  }
+  if (o.caFile !== undefined && typeof o.caFile !== 'string') fail('caFile', 'a path');
+  if (o.stagingDir !== undefined && (typeof o.stagingDir !== 'string' || !path.isAbsolute(o.stagingDir))) {
+    fail('stagingDir', 'an absolute path');
+  }
+  if (o.containerHome !== undefined && typeof o.containerHome !== 'string') fail('containerHome', 'a string');
+  if (o.uid !== undefined && !isId(o.uid)) fail('uid', 'an integer id');
+  if (o.gid !== undefined && !isId(o.gid)) fail('gid', 'an integer id');
+  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) fail('signal', 'an AbortSignal');
+  if (o.onProgress !== undefined && typeof o.onProgress !== 'function') fail('onProgress', 'a function');
+  if (o.redact !== undefined && typeof o.redact !== 'function') fail('redact', 'a function');
+}
+
+/** Delivers at most one event per interval (the latest), and always the last one. */
+class ProgressThrottle {
+  private last = 0;
+  private pending: CloneProgress | undefined;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly listener: (progress: CloneProgress) => void) {}
+
+  readonly push = (progress: CloneProgress): void => {
+    this.pending = progress;
+    const wait = this.last + progressIntervalMs - Date.now();
+    if (wait <= 0) {
+      this.deliver();
+    } else {
+      this.timer ??= setTimeout(() => this.deliver(), wait);
+    }
+  };
+
+  /** The clone ended: the latest state goes out now, nothing after. */
+  finish(final: CloneProgress | undefined): void {
+    if (final) this.pending = final;
+    this.deliver();
+  }
+
+  cancel(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.pending = undefined;
+  }
+
+  private deliver(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const progress = this.pending;
+    this.pending = undefined;
+    if (!progress) return;
+    this.last = Date.now();
+    try {
+      this.listener(progress);
+    } catch {
+      // A failing progress listener must not fail the clone.
+    }
+  }
+}
+
+// The addon's concurrency limit follows configure({ clone: { concurrency } }). Applied when the
+// settings change if the addon is loaded, else before the next clone.
+let appliedConcurrency: number | undefined;
+function applyConcurrency(): void {
+  const wanted = cloneSettings().concurrency;
+  if (wanted === appliedConcurrency) return;
+  native().setCloneConcurrency(wanted);
+  appliedConcurrency = wanted;
+}
+onConfigure(() => {
+  try {
+    applyConcurrency();
+  } catch {
+    // No addon yet: the next clone applies it, and reports the load failure itself.
+  }
+});
+
+/** Clones into the staging area and swaps the result into the home; the old tree is kept on failure. */
+export async function cloneRepository(options: CloneOptions): Promise<CloneReport> {
+  const callSite = new Error();
+  const redact: Redact | undefined = typeof options?.redact === 'function' ? options.redact : undefined;
+  return callNative(callSite, redact, async () => {
+    validate(options);
+    applyConcurrency();
+    const defaults = cloneSettings();
+    const configured = settings();
+    const homeDir = path.resolve(options.homeDir);
+    const uid = options.uid ?? configured.uid;
+    const gid = options.gid ?? configured.gid;
+    const caFile = options.caFile ?? defaults.caFile;
+    const nativeOptions: NativeCloneOptions = {
+      url: options.url,
+      ...(options.ref !== undefined && { ref: options.ref }),
+      homeDir,
+      into: options.into ?? defaultInto,
+      depth: options.depth ?? defaults.depth,
+      timeoutMs: options.timeoutMs ?? defaults.timeoutMs,
+      maxBytes: options.maxBytes ?? defaults.maxBytes,
+      allowedProtocols: [...(options.allowedProtocols ?? defaults.allowedProtocols)],
+      ...(caFile !== undefined && { caFile: path.resolve(caFile) }),
+      stagingDir: options.stagingDir ?? stagingDirFor(homeDir),
+      ...(options.containerHome !== undefined && { containerHome: options.containerHome }),
+      ...(uid !== undefined && { uid }),
+      ...(gid !== undefined && { gid }),
+    };
+    const throttle = options.onProgress ? new ProgressThrottle(options.onProgress) : undefined;
+    try {
+      const report = await withCancelToken(options.signal, 'cloneRepository', (token) =>
+        native().cloneRepository(nativeOptions, token, throttle?.push),
+      );
+      throttle?.finish({
+        phase: 'done',
+        receivedObjects: report.objects,
+        totalObjects: report.objects,
+        receivedBytes: report.receivedBytes,
+        checkedOutFiles: report.files,
+        totalFiles: report.files,
+      });
+      return report;
+    } finally {
+      throttle?.cancel();
+    }
+  });
+}

@@ -1,0 +1,167 @@
+// cloneRepository(options, cancel, onProgress) => Promise<report>
+// setCloneConcurrency(limit)
+// Runs on the addon's clone threads (core/clone_threads.h), never on the libuv threadpool: a
+// clone can take minutes and the worker's fs, dns and crypto share that pool.
+#include <chrono>
+#include <mutex>
+
+#include "addon/bindings.h"
+#include "addon/cancel_token.h"
+#include "addon/js_error.h"
+#include "addon/thread_job.h"
+#include "core/clone_swap.h"
+#include "core/clone_threads.h"
+#include "core/url_policy.h"
+
+namespace home::addon {
+namespace {
+
+// Options as the shim sends them (lib/native.ts NativeCloneOptions); the shim validated them,
+// so a wrong type here is a bug: ERR_INVALID_ARG_TYPE.
+std::string StringField(Napi::Object options, const char* name, bool required) {
+  Napi::Value value = options.Get(name);
+  if (value.IsString()) return value.As<Napi::String>().Utf8Value();
+  if (!required && value.IsUndefined()) return {};
+  ThrowArgError(options.Env(), std::string("cloneRepository: options.") + name + " must be a string");
+}
+
+double NumberField(Napi::Object options, const char* name) {
+  Napi::Value value = options.Get(name);
+  if (!value.IsNumber()) {
+    ThrowArgError(options.Env(), std::string("cloneRepository: options.") + name + " must be a number");
+  }
+  return value.As<Napi::Number>().DoubleValue();
+}
+
+std::optional<uint32_t> IdField(Napi::Object options, const char* name) {
+  Napi::Value value = options.Get(name);
+  if (value.IsUndefined()) return std::nullopt;
+  if (!value.IsNumber()) ThrowArgError(options.Env(), std::string("cloneRepository: options.") + name + " must be a number");
+  return value.As<Napi::Number>().Uint32Value();
+}
+
+CloneRequest ReadRequest(Napi::Object options) {
+  CloneRequest request;
+  request.spec.url = StringField(options, "url", true);
+  request.spec.ref = StringField(options, "ref", false);
+  request.spec.depth = static_cast<int>(NumberField(options, "depth"));
+  request.spec.timeout = std::chrono::milliseconds(static_cast<int64_t>(NumberField(options, "timeoutMs")));
+  request.spec.max_bytes = static_cast<uint64_t>(NumberField(options, "maxBytes"));
+  request.spec.ca_file = StringField(options, "caFile", false);
+  Napi::Value protocols = options.Get("allowedProtocols");
+  if (!protocols.IsArray()) ThrowArgError(options.Env(), "cloneRepository: options.allowedProtocols must be an array");
+  Napi::Array list = protocols.As<Napi::Array>();
+  for (uint32_t i = 0; i < list.Length(); ++i) {
+    Napi::Value item = list.Get(i);
+    if (!item.IsString()) ThrowArgError(options.Env(), "cloneRepository: allowedProtocols holds strings");
+    request.spec.allowed_protocols.push_back(item.As<Napi::String>().Utf8Value());
+  }
+  request.home_dir = StringField(options, "homeDir", true);
+  request.into = StringField(options, "into", true);
+  request.staging_dir = StringField(options, "stagingDir", true);
+  request.home.container_home = StringField(options, "containerHome", false);
+  if (auto uid = IdField(options, "uid")) request.home.uid = *uid;
+  if (auto gid = IdField(options, "gid")) request.home.gid = *gid;
+  return request;
+}
+
+class CloneJob : public ThreadJob {
+ public:
+  CloneJob(Napi::Env env, CloneRequest request, CancelFlag cancel, Napi::Value on_progress)
+      : ThreadJob(env), request_(std::move(request)), cancel_(std::move(cancel)) {
+    if (on_progress.IsFunction()) on_progress_ = Napi::Persistent(on_progress.As<Napi::Function>());
+  }
+
+ private:
+  Error Run() override {
+    const auto start = std::chrono::steady_clock::now();
+    const bool wants_progress = !on_progress_.IsEmpty();
+    const CloneProgressFn progress = [this, wants_progress](const CloneProgress& p) {
+      if (!wants_progress) return;
+      {
+        std::lock_guard<std::mutex> lock(progress_mutex_);
+        latest_ = p;
+      }
+      PostProgress();
+    };
+    Error error = CloneIntoHome(request_, cancel_, progress, &result_);
+    duration_ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    return error;
+  }
+
+  void OnProgress(Napi::Env env) override {
+    CloneProgress p;
+    {
+      std::lock_guard<std::mutex> lock(progress_mutex_);
+      p = latest_;
+    }
+    Napi::Object js = Napi::Object::New(env);
+    js.Set("phase", ClonePhaseName(p.phase));
+    js.Set("receivedObjects", static_cast<double>(p.received_objects));
+    js.Set("totalObjects", static_cast<double>(p.total_objects));
+    js.Set("receivedBytes", static_cast<double>(p.received_bytes));
+    js.Set("checkedOutFiles", static_cast<double>(p.checked_out_files));
+    js.Set("totalFiles", static_cast<double>(p.total_files));
+    on_progress_.Call({js});
+  }
+
+  Napi::Value Resolve(Napi::Env env) override {
+    Napi::Object report = Napi::Object::New(env);
+    report.Set("commit", result_.commit);
+    report.Set("ref", result_.ref);
+    report.Set("receivedBytes", static_cast<double>(result_.received_bytes));
+    report.Set("objects", static_cast<double>(result_.objects));
+    report.Set("files", static_cast<double>(result_.files));
+    report.Set("durationMs", duration_ms_);
+    report.Set("shallow", result_.shallow);
+    return report;
+  }
+
+  Napi::Value Reject(Napi::Env env, const Error& error) override {
+    Napi::Object js = ToJsError(env, error).Value();
+    // A URL is reported as `url`, a filesystem path as `path`.
+    if (!error.path.empty() && error.path == RedactUrl(request_.spec.url)) {
+      js.Delete("path");
+      js.Set("url", error.path);
+    }
+    return js;
+  }
+
+  CloneRequest request_;
+  CancelFlag cancel_;
+  Napi::FunctionReference on_progress_;
+  std::mutex progress_mutex_;
+  CloneProgress latest_;
+  CloneResult result_;
+  double duration_ms_ = 0;
+};
+
+void OnCloneThread(std::function<void()> task) { CloneThreads::Instance().Submit(std::move(task)); }
+
+Napi::Value CloneRepositoryJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsObject()) ThrowArgError(env, "cloneRepository(options, cancel?, onProgress?)");
+  CloneRequest request = ReadRequest(info[0].As<Napi::Object>());
+  CancelFlag cancel = CancelToken::FlagOf(env, info[1]);
+  if (!info[2].IsUndefined() && !info[2].IsFunction()) ThrowArgError(env, "cloneRepository: onProgress must be a function");
+  auto job = std::make_unique<CloneJob>(env, std::move(request), std::move(cancel), info[2]);
+  return ThreadJob::Start(env, std::move(job), "home_native.clone", OnCloneThread);
+}
+
+Napi::Value SetCloneConcurrencyJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 1 || !info[0].IsNumber() || info[0].As<Napi::Number>().DoubleValue() < 1) {
+    ThrowArgError(env, "setCloneConcurrency(limit: positive integer)");
+  }
+  CloneThreads::Instance().SetLimit(static_cast<size_t>(info[0].As<Napi::Number>().Int64Value()));
+  return env.Undefined();
+}
+
+}  // namespace
+
+void InitClone(Napi::Env env, Napi::Object exports) {
+  exports.Set("cloneRepository", Napi::Function::New<CloneRepositoryJs>(env, "cloneRepository"));
+  exports.Set("setCloneConcurrency", Napi::Function::New<SetCloneConcurrencyJs>(env, "setCloneConcurrency"));
+}
+
+}  // namespace home::addon

@@ -1,0 +1,59 @@
+// Clones one ref of a remote repository into a fresh local directory with libgit2: what
+// `git clone --depth N --single-branch [--branch REF] URL DIR` does, with a byte limit, a
+// deadline and cancellation checked as data arrives. The directory must be private to us
+// (staging.h): libgit2 writes by path.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/cancel.h"
+#include "core/error.h"
+
+namespace home {
+
+struct CloneSpec {
+  std::string url;
+  std::string ref;  // branch, tag, full ref name or 40-hex commit id; empty: the remote's HEAD
+  int depth = 1;    // 0: the whole history
+  std::chrono::milliseconds timeout{0};  // 0: none
+  uint64_t max_bytes = 0;                // received bytes; 0: no limit
+  std::vector<std::string> allowed_protocols;
+  std::string ca_file;  // extra trusted CA bundle (PEM); empty: the system store only
+};
+
+enum class ClonePhase { kConnecting, kReceiving, kResolving, kCheckout, kDone };
+const char* ClonePhaseName(ClonePhase phase);
+
+struct CloneProgress {
+  ClonePhase phase = ClonePhase::kConnecting;
+  uint64_t received_objects = 0;
+  uint64_t total_objects = 0;
+  uint64_t received_bytes = 0;
+  uint64_t checked_out_files = 0;
+  uint64_t total_files = 0;
+};
+
+// Called on the cloning thread, often (every received chunk): must be cheap and must not block.
+using CloneProgressFn = std::function<void(const CloneProgress&)>;
+
+struct CloneResult {
+  std::string commit;  // 40-hex id of the checked-out commit
+  std::string ref;     // full ref name fetched ("refs/heads/main", "refs/tags/v1") or the id
+  uint64_t received_bytes = 0;
+  uint64_t objects = 0;
+  uint64_t files = 0;
+  bool shallow = false;  // false when depth was 0 or the server refused a shallow fetch
+};
+
+// Clones into `dir`, which must exist and be empty. Codes: ERR_PROTOCOL_NOT_ALLOWED,
+// ERR_REF_NOT_FOUND, ERR_CLONE_TIMEOUT, ERR_CLONE_TOO_LARGE, ERR_ABORTED, ERR_CLONE_FAILED
+// (libgit2's class and message). Every message is free of URL credentials. On failure `dir`
+// holds debris for the caller to remove.
+Error CloneInto(const std::string& dir, const CloneSpec& spec, const CancelFlag& cancel,
+                const CloneProgressFn& on_progress, CloneResult* result);
+
+}  // namespace home

@@ -1,0 +1,26 @@
+// cloneRepository's core: clone into the private staging area, give the tree to the home's
+// owner, swap it into the home through the pinned home descriptor, remove the old tree. A failed
+// or cancelled clone leaves the home exactly as it was and nothing behind in the staging area.
+#pragma once
+
+#include <string>
+
+#include "core/cancel.h"
+#include "core/clone.h"
+#include "core/error.h"
+#include "core/home_root.h"
+
+namespace home {
+
+struct CloneRequest {
+  CloneSpec spec;
+  std::string home_dir;            // absolute
+  std::string into = ".dotfiles";  // relative to the home, checked by CheckHomePath
+  std::string staging_dir;         // absolute, same filesystem as the home
+  HomeOptions home;                // container_home, uid, gid
+};
+
+Error CloneIntoHome(const CloneRequest& request, const CancelFlag& cancel, const CloneProgressFn& on_progress,
+                    CloneResult* result);
+
+}  // namespace home

@@ -1,0 +1,17 @@
+// libgit2's process-wide state: initialised once, configured once, never shut down (clones may
+// run on any thread until the process exits).
+#pragma once
+
+#include "core/error.h"
+
+namespace home {
+
+// Initialises libgit2 and applies the process-wide options (see git_runtime.cc for each reason).
+// Safe to call from any thread, any number of times; the work happens once.
+Error EnsureGitRuntime();
+
+// The last libgit2 error of this thread as ERR_CLONE_FAILED (or `code`): "<what>: <message>
+// [class N]", every URL in it redacted.
+Error GitFailure(const char* what, int git_code, const char* code = "ERR_CLONE_FAILED");
+
+}  // namespace home

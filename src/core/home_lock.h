@@ -1,0 +1,37 @@
+// One materialization per home at a time. The lock is an open-file-description lock
+// (fcntl F_OFD_SETLK) on a file in the staging area, <staging>/locks/<sha256(home path)>.lock:
+// not in the home, where the user could hold, replace or delete it. OFD locks belong to the open
+// file, not the process, so they exclude threads of one process as well as other processes, and
+// they work over NFS (v4 locks). Closing the descriptor releases the lock, also when the process
+// dies.
+#pragma once
+
+#include <string>
+
+#include "core/cancel.h"
+#include "core/error.h"
+#include "core/unique_fd.h"
+
+namespace home {
+
+class HomeLock {
+ public:
+  HomeLock() = default;
+  explicit HomeLock(UniqueFd fd) : fd_(std::move(fd)) {}
+  bool held() const { return fd_.valid(); }
+  // Idempotent.
+  void Release() { fd_.reset(); }
+
+ private:
+  UniqueFd fd_;
+};
+
+// One attempt, never waits: `*acquired` false when another holder has it. ERR_LOCK_FAILED when
+// the staging area or the lock file cannot be used.
+Error TryLockHome(const std::string& staging_dir, const std::string& home_dir, HomeLock* out, bool* acquired);
+
+// Waits for the lock, polling with backoff, until it is acquired or `cancel` fires (ERR_ABORTED).
+Error LockHome(const std::string& staging_dir, const std::string& home_dir, const CancelFlag& cancel,
+               HomeLock* out);
+
+}  // namespace home

@@ -1,0 +1,17 @@
+// Gives a finished checkout to the home's owner before it is moved into the home: a
+// descriptor-relative walk that never follows a symlink (symlinks themselves are re-owned).
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+
+#include "core/error.h"
+
+namespace home {
+
+// Sets owner `uid` and group `gid` ((uid_t)-1 / (gid_t)-1: leave unchanged) on `name` below
+// `parent_fd` and everything inside it. ERR_CLONE_FAILED with the OS error on failure.
+Error ChownTree(int parent_fd, const std::string& name, uid_t uid, gid_t gid);
+
+}  // namespace home

@@ -1,0 +1,37 @@
+// Which clone URLs we accept, and how a URL is shown to people: the credentials a user may have
+// put into a URL (`https://user:token@host/...`) never reach a message, a log or the disk.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/error.h"
+
+namespace home {
+
+// The transports the package knows. Everything else (`ext::`, `fd::`, unknown schemes) is never
+// allowed: `ext::` runs an arbitrary command.
+enum class UrlScheme { kHttps, kHttp, kSsh, kGit, kFile, kUnsupported };
+
+// "https", "http", "ssh", "git", "file" as CloneProtocol names them; "unsupported" otherwise.
+const char* SchemeName(UrlScheme scheme);
+
+// https:// http:// ssh:// git+ssh:// ssh+git:// git:// file://, scp-like `user@host:path` (ssh),
+// bare local paths (`/srv/repo`, `./repo`, `repo`) as file. Case-insensitive scheme.
+UrlScheme ClassifyUrl(std::string_view url);
+
+// ERR_PROTOCOL_NOT_ALLOWED unless the URL's scheme is one of `allowed` (CloneProtocol names).
+// The error's path is the redacted URL.
+Error CheckUrlAllowed(std::string_view url, const std::vector<std::string>& allowed);
+
+// Removes the userinfo (`user:password@`, `token@`) of every `scheme://` URL inside `text`,
+// so that messages from libgit2 that echo the URL are safe too. scp-like ssh addresses keep
+// their user name: it carries no secret (`git@github.com:x/y`).
+std::string RedactUrl(std::string_view text);
+
+// `url` with its userinfo removed entirely (`https://host/x`): what we write into the clone's
+// .git/config as the origin's URL, usable by the user and free of secrets.
+std::string UrlWithoutCredentials(std::string_view url);
+
+}  // namespace home

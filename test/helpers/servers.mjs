@@ -1,0 +1,216 @@
+// Real git servers on loopback for the clone tests and benchmarks. Each start function returns
+// an object whose stop() ends everything it started (processes, sockets).
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import net from 'node:net';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+const httpBackend = '/usr/lib/git-core/git-http-backend';
+
+/**
+ * Smart HTTP(S): git http-backend as a CGI behind a Node server.
+ * options.tls        { key, cert } PEM: serve HTTPS (use the host `localhost`: mbedTLS does not
+ *                    match IP addresses in subjectAltName)
+ * options.throttle   { chunkBytes, delayMs }: trickle every response body
+ * options.stallMs    wait this long before answering any request
+ * options.dieAfterBytes  destroy the connection after this many bytes of an upload-pack response
+ */
+export async function startHttpGitServer(root, options = {}) {
+  const sockets = new Set();
+  const children = new Set();
+  let stopped = false;
+  const stats = { requests: 0, bytesSent: 0 };
+
+  const handler = (req, res) => {
+    stats.requests++;
+    const url = new URL(req.url, 'http://localhost');
+    const run = () => {
+      if (stopped) return res.destroy();
+      const child = spawn(httpBackend, [], {
+        env: {
+          PATH: process.env.PATH,
+          GIT_PROJECT_ROOT: root,
+          GIT_HTTP_EXPORT_ALL: '1',
+          GIT_CONFIG_NOSYSTEM: '1',
+          GIT_CONFIG_GLOBAL: '/dev/null',
+          REQUEST_METHOD: req.method,
+          PATH_INFO: decodeURIComponent(url.pathname),
+          QUERY_STRING: url.search.slice(1),
+          CONTENT_TYPE: req.headers['content-type'] ?? '',
+          REMOTE_ADDR: '127.0.0.1',
+          ...(req.headers['content-encoding'] && { HTTP_CONTENT_ENCODING: req.headers['content-encoding'] }),
+          ...(req.headers['git-protocol'] && { GIT_PROTOCOL: req.headers['git-protocol'] }),
+        },
+        stdio: ['pipe', 'pipe', 'ignore'],
+      });
+      children.add(child);
+      child.on('exit', () => children.delete(child));
+      child.on('error', () => res.destroy());
+      req.pipe(child.stdin);
+      child.stdin.on('error', () => {});
+      let header = Buffer.alloc(0);
+      let headersDone = false;
+      let sentBody = 0;
+      const isPack = url.pathname.endsWith('/git-upload-pack');
+      const queue = [];
+      let draining = false;
+      let ended = false;
+      const pump = async () => {
+        if (draining) return;
+        draining = true;
+        while (queue.length) {
+          let chunk = queue.shift();
+          if (options.throttle) {
+            for (let i = 0; i < chunk.length; i += options.throttle.chunkBytes) {
+              if (res.destroyed) return;
+              res.write(chunk.subarray(i, i + options.throttle.chunkBytes));
+              stats.bytesSent += Math.min(options.throttle.chunkBytes, chunk.length - i);
+              await sleep(options.throttle.delayMs);
+            }
+            continue;
+          }
+          if (isPack && options.dieAfterBytes !== undefined && sentBody + chunk.length > options.dieAfterBytes) {
+            chunk = chunk.subarray(0, Math.max(0, options.dieAfterBytes - sentBody));
+            res.write(chunk);
+            res.socket?.destroy();
+            child.kill();
+            return;
+          }
+          sentBody += chunk.length;
+          stats.bytesSent += chunk.length;
+          if (!res.write(chunk)) await once(res, 'drain').catch(() => {});
+        }
+        draining = false;
+        if (ended && !res.destroyed) res.end();
+      };
+      child.stdout.on('data', (data) => {
+        if (headersDone) {
+          queue.push(data);
+          return void pump();
+        }
+        header = Buffer.concat([header, data]);
+        let end = header.indexOf('\r\n\r\n');
+        let sepLength = 4;
+        if (end < 0) {
+          end = header.indexOf('\n\n');
+          sepLength = 2;
+        }
+        if (end < 0) return;
+        headersDone = true;
+        let status = 200;
+        for (const line of header.subarray(0, end).toString('latin1').split(/\r?\n/)) {
+          const colon = line.indexOf(':');
+          if (colon < 0) continue;
+          const name = line.slice(0, colon).trim();
+          const value = line.slice(colon + 1).trim();
+          if (name.toLowerCase() === 'status') status = Number.parseInt(value, 10);
+          else res.setHeader(name, value);
+        }
+        res.writeHead(status);
+        const rest = header.subarray(end + sepLength);
+        if (rest.length) queue.push(rest);
+        void pump();
+      });
+      child.stdout.on('end', () => {
+        ended = true;
+        if (!headersDone) res.writeHead(502).end();
+        else void pump();
+      });
+    };
+    if (options.stallMs) setTimeout(run, options.stallMs);
+    else run();
+  };
+
+  const server = options.tls ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, handler) : http.createServer(handler);
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address();
+  const scheme = options.tls ? 'https' : 'http';
+  return {
+    port,
+    stats,
+    /** URL of `<root>/<name>.git`; `userinfo` ('user:token') is put into the URL as given. */
+    url: (name, userinfo) => `${scheme}://${userinfo ? `${userinfo}@` : ''}localhost:${port}/${name}.git`,
+    async stop() {
+      stopped = true;
+      for (const child of children) child.kill('SIGKILL');
+      for (const socket of sockets) socket.destroy();
+      server.close();
+      await once(server, 'close').catch(() => {});
+    },
+  };
+}
+
+async function freePort() {
+  const probe = net.createServer();
+  probe.listen(0, '127.0.0.1');
+  await once(probe, 'listening');
+  const { port } = probe.address();
+  probe.close();
+  await once(probe, 'close');
+  return port;
+}
+
+async function waitForPort(port, child, deadlineMs = 10000) {
+  const until = Date.now() + deadlineMs;
+  while (Date.now() < until) {
+    if (child.exitCode !== null) return false;
+    const ok = await new Promise((resolve) => {
+      const socket = net.connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (ok) return true;
+    await sleep(20);
+  }
+  return false;
+}
+
+/** `git daemon` exporting every repository under `root` (git://localhost:PORT/<name>.git). */
+export async function startGitDaemon(root) {
+  // git daemon cannot report the port it picked for --port=0: pick a free one, retry on a race.
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const port = await freePort();
+    const child = spawn(
+      'git',
+      ['daemon', '--export-all', '--reuseaddr', `--base-path=${root}`, '--listen=127.0.0.1', `--port=${port}`, root],
+      { stdio: 'ignore', env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' } },
+    );
+    if (await waitForPort(port, child)) {
+      return {
+        port,
+        url: (name) => `git://localhost:${port}/${name}.git`,
+        async stop() {
+          if (child.exitCode === null) {
+            child.kill('SIGTERM');
+            await once(child, 'exit');
+          }
+        },
+      };
+    }
+    child.kill('SIGKILL');
+  }
+  throw new Error('git daemon did not start');
+}
+
+/** A CA and a server certificate for `localhost`, made with the openssl CLI in `dir`. */
+export function makeTlsFiles(dir) {
+  const p = (name) => path.join(dir, name);
+  const ossl = (...args) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+  ossl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', p('ca.key'), '-out', p('ca.pem'), '-days', '2', '-subj', '/CN=home-native test CA');
+  ossl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', p('server.key'), '-out', p('server.csr'), '-subj', '/CN=localhost');
+  execFileSync('sh', ['-c', 'printf "subjectAltName=DNS:localhost\\nbasicConstraints=CA:FALSE\\nextendedKeyUsage=serverAuth\\n" > ext.cnf'], { cwd: dir });
+  ossl('x509', '-req', '-in', p('server.csr'), '-CA', p('ca.pem'), '-CAkey', p('ca.key'), '-CAcreateserial', '-out', p('server.pem'), '-days', '2', '-extfile', p('ext.cnf'));
+  return { caFile: p('ca.pem'), key: readFileSync(p('server.key')), cert: readFileSync(p('server.pem')) };
+}
