@@ -122,7 +122,7 @@ function toError(issues: readonly z.ZodIssue[], source: string): HomeNativeError
   const listed = failures.slice(0, environmentLimits.maxListedFailures).map((f) => `${f.path}: ${f.message}`);
   const more = failures.length - listed.length;
   const message =
-    `${source} is not a valid environment (${failures.length} problem${failures.length === 1 ? '' : 's'}): ` +
+    `${source} is invalid (${failures.length} problem${failures.length === 1 ? '' : 's'}): ` +
     listed.join('; ') +
     (more > 0 ? `; and ${more} more` : '');
   return new HomeNativeError('ERR_BAD_ENVIRONMENT', message, { failures });
@@ -132,7 +132,7 @@ function toError(issues: readonly z.ZodIssue[], source: string): HomeNativeError
  * The environment, checked and stripped of unknown fields; null stays null. Throws
  * ERR_BAD_ENVIRONMENT listing every offending field. `source` names where it came from.
  */
-export function parseUserEnvironment(value: unknown, source = "the backend's answer"): UserEnvironment | null {
+export function parseUserEnvironment(value: unknown, source = 'the environment'): UserEnvironment | null {
   if (value === null) return null;
   const result = environment.safeParse(value);
   if (!result.success) throw toError(result.error.issues, source);
