@@ -5,7 +5,7 @@ import type { Command } from './args';
 import { fetchCommand } from './fetch';
 import { hashCommand } from './hash';
 import { materializeCommand } from './materialize';
-import { EXIT_USAGE, err, out, reportFailure, UsageError } from './output';
+import { err, out, reportFailure, UsageError } from './output';
 import { statusCommand } from './status';
 import { printVersions } from './version';
 
@@ -23,9 +23,13 @@ async function main(argv: string[]): Promise<number> {
   const json = argv.includes('--json');
   try {
     const [first, ...rest] = argv;
-    if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+    if (first === undefined) {
+      if (!json) err(usage());
+      throw new UsageError('a command is required');
+    }
+    if (first === '--help' || first === '-h' || first === 'help') {
       out(usage());
-      return first === undefined ? EXIT_USAGE : 0;
+      return 0;
     }
     if (first === '--version' || first === '-V') {
       const extra = rest.filter((arg) => arg !== '--json');
