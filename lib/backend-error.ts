@@ -4,12 +4,15 @@
 // undici's nested causes are text we do not control.
 import { HomeNativeError } from './errors';
 import type { Scrub } from './scrub';
+import { maxResponseBytes } from './bounded-fetch';
 
 /** What the bounded fetch observed during one call. */
 export interface CallRecord {
   /** HTTP status of the answer, once headers arrived. */
   status?: number;
   timedOut: boolean;
+  /** The body passed the size cap (bounded-fetch.ts). */
+  tooLarge: boolean;
   timeoutMs: number;
 }
 
@@ -64,6 +67,9 @@ export function backendError(error: unknown, call: CallRecord, what: CallDescrip
   const details = { url: what.url };
   if (call.timedOut) {
     return new HomeNativeError('ERR_BACKEND', scrub(`Convex backend did not answer within ${call.timeoutMs} ms (${where})`), details);
+  }
+  if (call.tooLarge) {
+    return new HomeNativeError('ERR_BACKEND', `Convex backend sent more than ${maxResponseBytes} bytes (${where})`, details);
   }
   const message = scrub(quote(messageOf(error)));
   if (call.status === undefined) {

@@ -1,12 +1,12 @@
 // fetchUserEnvironment over the real Convex HTTP client: one client per deployment URL, each call
 // bounded by a timeout, every answer validated, every failure an ERR_BACKEND with the worker
 // token scrubbed out.
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { format } from 'node:util';
 import { ConvexHttpClient } from 'convex/browser';
 import { makeFunctionReference } from 'convex/server';
 import type { UserEnvironment } from '../index';
-import { backendError, type CallRecord } from './backend-error';
+import { backendError } from './backend-error';
+import { activeCall, boundedFetch, type ActiveCall } from './bounded-fetch';
 import { parseUserEnvironment } from './environment-schema';
 import { HomeNativeError } from './errors';
 import { redactUrlCredentials, scrubberFor, type Scrub } from './scrub';
@@ -15,25 +15,6 @@ import { backendTimeoutMs, required } from './settings';
 /** The backend's action, referenced by name: the worker does not ship the backend's generated api. */
 const functionName = 'userDotfilesNode:getEnvironmentForJob';
 const getEnvironmentForJob = makeFunctionReference<'action', { workerToken: string; jobId: string }, unknown>(functionName);
-
-/** The per-call state the shared client's fetch needs: its deadline, and what it saw. */
-interface ActiveCall extends CallRecord {
-  signal: AbortSignal;
-  scrub: Scrub;
-}
-const activeCall = new AsyncLocalStorage<ActiveCall>();
-
-/**
- * The client's fetch. One client serves concurrent calls, so each call's deadline travels in
- * AsyncLocalStorage rather than in the client. The signal also bounds reading the body.
- */
-const boundedFetch: typeof fetch = async (input, init) => {
-  const call = activeCall.getStore();
-  if (!call) return fetch(input, init);
-  const response = await fetch(input, { ...init, signal: call.signal });
-  call.status = response.status;
-  return response;
-};
 
 /**
  * The client logs the function's log lines. Route them to stderr (stdout may be a CLI's JSON
@@ -99,7 +80,7 @@ export async function fetchUserEnvironment(jobId: string): Promise<UserEnvironme
     scrub = scrubberFor(workerToken);
     const client = clientFor(url, scrub);
     const timeoutMs = backendTimeoutMs();
-    const call: ActiveCall = { signal: AbortSignal.timeout(timeoutMs), timedOut: false, timeoutMs, scrub };
+    const call: ActiveCall = { signal: AbortSignal.timeout(timeoutMs), timedOut: false, tooLarge: false, timeoutMs, scrub };
     let value: unknown;
     try {
       value = await activeCall.run(call, () => client.action(getEnvironmentForJob, { workerToken, jobId }));

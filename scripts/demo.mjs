@@ -44,7 +44,8 @@ const sampleRepository = {
   'install.sh':
     '#!/usr/bin/env bash\n# Runs once per config change, in the job image (here: on this host with --local-setup).\n' +
     'set -euo pipefail\necho "# added by install.sh on $(uname -s)" >> "$HOME/.bashrc"\nmkdir -p "$HOME/.local/bin"\n' +
-    'ln -sf "$HOME/.dotfiles/bin/greet" "$HOME/.local/bin/greet"\n',
+    // Relative, so the link means the same inside the container and on the host.
+    'ln -sf ../../.dotfiles/bin/greet "$HOME/.local/bin/greet"\n',
   'bin/greet': '#!/bin/sh\necho "hello from alice/dotfiles"\n',
 };
 

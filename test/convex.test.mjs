@@ -196,6 +196,30 @@ test('a server that never answers: ERR_BACKEND after the configured timeout', as
   }
 });
 
+test('an answer larger than 64 MiB is refused: by its Content-Length, and while streaming', async () => {
+  server.answer = (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(65 * 1024 * 1024) });
+    res.write('{"status":"success","value":');
+  };
+  let error = await rejectsWith(fetchUserEnvironment('j1'), 'ERR_BACKEND');
+  assert.match(error.message, /more than 67108864 bytes/);
+  // Chunked, no length: JSON whitespace until the client gives up.
+  server.answer = (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.write('{"status":"success","value":');
+    const chunk = Buffer.alloc(1024 * 1024, 0x20);
+    let sent = 0;
+    const pump = () => {
+      while (sent < 80 && res.write(chunk)) sent++;
+      if (sent < 80 && !res.destroyed) res.once('drain', () => { sent++; pump(); });
+    };
+    res.on('error', () => undefined);
+    pump();
+  };
+  error = await rejectsWith(fetchUserEnvironment('j1'), 'ERR_BACKEND');
+  assert.match(error.message, /more than 67108864 bytes/);
+});
+
 test('connection refused is ERR_BACKEND with the OS error', async () => {
   const port = await new Promise((resolve) => {
     const probe = net.createServer().listen(0, '127.0.0.1', () => {
