@@ -344,3 +344,9 @@ test("the backend's log lines go to stderr, scrubbed, and never to stdout", asyn
   assert.match(child.stderr, /\[WARN\] slow query/);
   assert.ok(!child.stderr.includes('s3cret'), child.stderr);
 });
+
+test('backendTimeoutMs must be a positive integer', () => {
+  for (const bad of [0, -1, 1.5, '1000', Number.NaN]) {
+    assert.throws(() => configure({ backendTimeoutMs: bad }), { code: 'ERR_INVALID_ARG_TYPE' });
+  }
+});
