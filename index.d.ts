@@ -190,6 +190,8 @@ export interface HomeNativeSettings {
   convexUrl?: string;
   workerToken?: string;
   jobTimeoutMs?: number;
+  /** Limit on one call to the Convex backend (connect, request and answer). Default 30 s. */
+  backendTimeoutMs?: number;
   clone?: CloneSettings;
   stagingDir?: string;
   uid?: number;
