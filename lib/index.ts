@@ -1,6 +1,5 @@
 // The public surface; index.d.ts is the contract and test/types/conformance.ts holds the two together.
 export { HomeNativeError } from './errors';
-export { cloneRepository } from './clone';
 export { configHash } from './config-hash';
 export { configure } from './settings';
 export { writeHomeFiles } from './write-files';
