@@ -13,6 +13,9 @@ namespace {
 
 // Only we may enter the staging area: a clone in flight is writable by path.
 constexpr mode_t kPrivateDirMode = 0700;
+// The checkout's own root becomes ~/.dotfiles, which `git clone` would create 0755. It is private
+// enough while it waits: the staging area around it is 0700.
+constexpr mode_t kCheckoutDirMode = 0755;
 // 64 random bits per name: a collision is retried, and this many retries never all collide.
 constexpr int kNameAttempts = 16;
 
@@ -70,8 +73,12 @@ Error MakeCloneDir(int staging_fd, const std::string& staging_path, std::string*
     }
     char buf[32];
     std::snprintf(buf, sizeof buf, "clone-%016llx", bits);
-    if (mkdirat(staging_fd, buf, kPrivateDirMode) == 0) {
+    if (mkdirat(staging_fd, buf, kCheckoutDirMode) == 0) {
       *name = buf;
+      // Exactly 0755 whatever the umask; the fresh directory cannot be a symlink yet.
+      if (fchmodat(staging_fd, buf, kCheckoutDirMode, 0) != 0) {
+        return SysError("ERR_CLONE_FAILED", "chmod", errno, staging_path + "/" + buf, "setting the clone directory's mode");
+      }
       return {};
     }
     if (errno != EEXIST) {
