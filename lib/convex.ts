@@ -9,7 +9,7 @@ import { backendError } from './backend-error';
 import { activeCall, boundedFetch, type ActiveCall } from './bounded-fetch';
 import { parseUserEnvironment } from './environment-schema';
 import { HomeNativeError } from './errors';
-import { redactUrlCredentials, scrubberFor, type Scrub } from './scrub';
+import { redactUrlCredentials, redactUrlsInText, scrubberFor, type Scrub } from './scrub';
 import { backendTimeoutMs, required } from './settings';
 
 /** The backend's action, referenced by name: the worker does not ship the backend's generated api. */
@@ -55,7 +55,7 @@ function clientFor(url: string, scrub: Scrub): ConvexHttpClient {
     return client;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    throw new HomeNativeError('ERR_NOT_CONFIGURED', `convexUrl is not usable: ${scrub(message)}`);
+    throw new HomeNativeError('ERR_NOT_CONFIGURED', `convexUrl is not usable: ${redactUrlsInText(scrub(message))}`);
   }
 }
 

@@ -30,3 +30,6 @@ export function redactUrlCredentials(url: string): string {
     return url;
   }
 }
+
+/** Masks `user:password@` in every URL inside `text` (messages that quote a URL). */
+export const redactUrlsInText = (text: string): string => text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^/\s@]+@/gi, '$1***@');

@@ -41,11 +41,18 @@ const sampleRepository = {
   '.bashrc': '# alice/dotfiles: .bashrc\nexport EDITOR=vim\nalias ll="ls -la"\n',
   '.gitconfig': '[user]\n\tname = Alice Example\n\temail = alice@example.com\n[init]\n\tdefaultBranch = main\n',
   '.config/starship.toml': 'add_newline = false\n',
-  'install.sh':
-    '#!/usr/bin/env bash\n# Runs once per config change, in the job image (here: on this host with --local-setup).\n' +
-    'set -euo pipefail\necho "# added by install.sh on $(uname -s)" >> "$HOME/.bashrc"\nmkdir -p "$HOME/.local/bin"\n' +
-    // Relative, so the link means the same inside the container and on the host.
-    'ln -sf ../../.dotfiles/bin/greet "$HOME/.local/bin/greet"\n',
+  'install.sh': [
+    '#!/usr/bin/env bash',
+    '# Runs once per config change, in the job image (here: on this host, --local-setup), in ~/.dotfiles.',
+    'set -euo pipefail',
+    'echo "[ -f ~/.dotfiles/.bashrc ] && . ~/.dotfiles/.bashrc  # added by install.sh" >> "$HOME/.bashrc"',
+    '# Relative links: they mean the same inside the container and on the host.',
+    'ln -sf .dotfiles/.gitconfig "$HOME/.gitconfig"',
+    'mkdir -p "$HOME/.config" "$HOME/.local/bin"',
+    'ln -sf ../.dotfiles/.config/starship.toml "$HOME/.config/starship.toml"',
+    'ln -sf ../../.dotfiles/bin/greet "$HOME/.local/bin/greet"',
+    '',
+  ].join('\n'),
   'bin/greet': '#!/bin/sh\necho "hello from alice/dotfiles"\n',
 };
 

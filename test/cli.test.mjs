@@ -329,7 +329,9 @@ test('materialize: clone, local setup, overlay, summary; the second run is uncha
   assert.match(first.stderr, /^spoon-home: clone: /m);
   assert.match(first.stderr, /^spoon-home: overlay$/m);
   assert.ok(!first.stderr.includes('\r'));
-  assert.equal(await readFile(path.join(home, '.bashrc'), 'utf8'), 'export FROM_REPO=1\n# added by install.sh\n');
+  // The checkout in ~/.dotfiles; install.sh ran there with HOME at the home.
+  assert.equal(await readFile(path.join(home, '.dotfiles', '.bashrc'), 'utf8'), 'export FROM_REPO=1\n');
+  assert.equal(await readFile(path.join(home, '.bashrc'), 'utf8'), '# added by install.sh\n');
   assert.equal(await readFile(path.join(home, 'bin', 'hello'), 'utf8'), environment.files[1].content);
 
   const second = await runCli([...args, '--json']);

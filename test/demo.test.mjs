@@ -41,8 +41,11 @@ test('the demo materializes a home over loopback HTTP, twice, and cleans up', { 
 
   const home = path.join(root, 'demo-home', 'alice');
   const bashrc = await readFile(path.join(home, '.bashrc'), 'utf8');
-  assert.match(bashrc, /^export EDITOR=vim$/m);
-  assert.match(bashrc, /^# added by install\.sh on /m);
-  assert.equal(bashrc.match(/added by install\.sh/g).length, 1, 'setup ran once, not on the unchanged run');
-  assert.match(await readFile(path.join(home, '.gitconfig'), 'utf8'), /Alice \(overlay\)/, 'overlay files win over the repository');
+  assert.equal(bashrc.match(/# added by install\.sh/g)?.length, 1, 'setup ran once, not on the unchanged run');
+  assert.match(await readFile(path.join(home, '.dotfiles', '.bashrc'), 'utf8'), /^export EDITOR=vim$/m);
+  // install.sh linked ~/.gitconfig into the checkout; the overlay file replaced the link (never
+  // wrote through it), so the checkout's copy is untouched.
+  assert.match(stdout, /^ {2}-rw-r--r-- +\d+ {2}\.gitconfig$/m);
+  assert.match(await readFile(path.join(home, '.gitconfig'), 'utf8'), /Alice \(overlay\)/);
+  assert.match(await readFile(path.join(home, '.dotfiles', '.gitconfig'), 'utf8'), /name = Alice Example$/m);
 });

@@ -1,6 +1,7 @@
 // What every command shares: how results and failures are printed (human lines or --json), the
 // usage error, and the small formatters for bytes and durations.
 import { HomeNativeError } from '../errors';
+import { redactUrlsInText } from '../scrub';
 
 /** A wrong command line: printed with the usage text, exit code 2. */
 export class UsageError extends Error {
@@ -45,8 +46,8 @@ export function formatMs(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
 }
 
-/** Masks `user:password@` in any URL inside `text`: what the CLI hands to the library as `redact`. */
-export const redactUrls = (text: string): string => text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^/\s@]+@/gi, '$1***@');
+/** What the CLI hands to the library as `redact`, and applies to every message it prints. */
+export const redactUrls = redactUrlsInText;
 
 interface ErrorReport {
   code: string;
