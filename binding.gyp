@@ -11,7 +11,10 @@
         "src/addon/home_lock_binding.cc",
         "src/addon/thread_job.cc",
         "src/addon/config_hash_binding.cc",
-        "src/addon/versions_binding.cc"
+        "src/addon/versions_binding.cc",
+        "src/addon/home_args.cc",
+        "src/addon/write_home_files_worker.cc",
+        "src/addon/home_file_bindings.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

@@ -22,6 +22,8 @@ export type HomeNativeErrorCode =
   | 'ERR_IS_DIRECTORY'
   | 'ERR_NOT_DIRECTORY'
   | 'ERR_WRITE_FAILED'
+  | 'ERR_READ_FAILED'
+  | 'ERR_FILE_TOO_LARGE'
   | 'ERR_REMOVE_FAILED'
   | 'ERR_OVERLAY_FAILED'
   | 'ERR_ABORTED'
@@ -188,6 +190,8 @@ export interface HomeNativeSettings {
   convexUrl?: string;
   workerToken?: string;
   jobTimeoutMs?: number;
+  /** Limit on one call to the Convex backend (connect, request and answer). Default 30 s. */
+  backendTimeoutMs?: number;
   clone?: CloneSettings;
   stagingDir?: string;
   uid?: number;

@@ -8,9 +8,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "core/home_file.h"
+#include "core/overlay_writer.h"
 #include "core/tree_remove.h"
 #include "escape_table.h"
 #include "test_fs.h"
@@ -25,12 +28,20 @@ using test::ReadText;
 using test::ScratchDir;
 using test::Snapshot;
 
-enum class Op { kResolveForWrite, kRemoveTree };
+enum class Op { kResolveForWrite, kOverlayWrite, kCreateIfMissing, kWriteDurable, kReadSmallFile, kRemoveTree };
 
 std::string OpName(Op op) {
   switch (op) {
     case Op::kResolveForWrite:
       return "ResolveForWrite";
+    case Op::kOverlayWrite:
+      return "OverlayWrite";
+    case Op::kCreateIfMissing:
+      return "CreateIfMissing";
+    case Op::kWriteDurable:
+      return "WriteDurable";
+    case Op::kReadSmallFile:
+      return "ReadSmallFile";
     case Op::kRemoveTree:
       return "RemoveTree";
   }
@@ -46,13 +57,22 @@ void PrintTo(const Mode& mode, std::ostream* os) { *os << OpName(mode.op) << (mo
 
 class EscapeTable : public ::testing::TestWithParam<Mode> {};
 
-// Runs one operation on `path`; returns its error code ("" on success).
-std::string RunOp(Op op, const HomeRoot& root, const std::string& path, const std::string& home,
+// Readers and removers need something to find: a victim file where the path should land (unless
+// something, such as the symlink under test, is already there).
+void PlantVictim(const std::string& home, const EscapeCase& c) {
+  if (!c.want_code.empty() || Exists(home + "/" + c.want_at)) return;
+  std::filesystem::create_directories(std::filesystem::path(home + "/" + c.want_at).parent_path());
+  test::WriteText(home + "/" + c.want_at, "victim");
+}
+
+// Runs one operation on `path` and checks what it did; returns its error code ("" on success).
+std::string RunOp(Op op, const HomeRoot& root, const HomeOptions& options, const std::string& home,
                   const EscapeCase& c) {
+  const std::string at = home + "/" + c.want_at;
   switch (op) {
     case Op::kResolveForWrite: {
       HomeRoot::Parent parent;
-      if (Error e = root.ResolveParent(path, true, &parent)) return e.code;
+      if (Error e = root.ResolveParent(c.path, true, &parent)) return e.code;
       // What every writer does with the pair: replace the name, never follow it.
       if (::unlinkat(parent.dir.get(), parent.name.c_str(), 0) != 0 && errno != ENOENT) return "unlink failed";
       int fd = ::openat(parent.dir.get(), parent.name.c_str(), O_CREAT | O_EXCL | O_NOFOLLOW | O_WRONLY | O_CLOEXEC,
@@ -60,31 +80,58 @@ std::string RunOp(Op op, const HomeRoot& root, const std::string& path, const st
       if (fd < 0) return "create failed";
       EXPECT_EQ(::write(fd, "written", 7), 7);
       ::close(fd);
+      EXPECT_EQ(ReadText(at), "written");
+      return "";
+    }
+    case Op::kOverlayWrite: {
+      OverlayResult result;
+      Error e = WriteOverlay(home, {{c.path, "written", false}}, options, CancelFlag(), &result);
+      if (e) return result.failures.size() == 1 ? result.failures[0].code : e.code;
+      EXPECT_EQ(ReadText(at), "written");
+      struct stat st;
+      EXPECT_EQ(::lstat(at.c_str(), &st), 0);
+      EXPECT_TRUE(S_ISREG(st.st_mode));
+      return "";
+    }
+    case Op::kCreateIfMissing: {
+      bool created = false;
+      if (Error e = CreateFileIfMissing(home, c.path, "written", options, &created)) return e.code;
+      EXPECT_EQ(created, !c.final_is_link);
+      struct stat st;
+      EXPECT_EQ(::lstat(at.c_str(), &st), 0);
+      EXPECT_EQ(S_ISLNK(st.st_mode), c.final_is_link);  // a link there stays, untouched
+      if (!c.final_is_link) {
+        EXPECT_EQ(ReadText(at), "written");
+      }
+      return "";
+    }
+    case Op::kWriteDurable: {
+      if (Error e = WriteFileDurable(home, c.path, "written", options)) return e.code;
+      EXPECT_EQ(ReadText(at), "written");
+      return "";
+    }
+    case Op::kReadSmallFile: {
+      PlantVictim(home, c);
+      std::optional<std::string> content;
+      if (Error e = ReadSmallFile(home, c.path, 1024, options, &content)) return e.code;
+      // Never read through a final link: it reads as absent.
+      if (c.final_is_link) {
+        EXPECT_FALSE(content.has_value());
+      } else {
+        EXPECT_EQ(content.value_or("<absent>"), "victim");
+      }
       return "";
     }
     case Op::kRemoveTree: {
-      if (c.want_code.empty() && !Exists(home + "/" + c.want_at)) {
-        std::filesystem::create_directories(std::filesystem::path(home + "/" + c.want_at).parent_path());
-        test::WriteText(home + "/" + c.want_at, "victim");
-      }
+      PlantVictim(home, c);
       HomeRoot::Parent parent;
-      if (Error e = root.ResolveParent(path, false, &parent)) return e.code;
+      if (Error e = root.ResolveParent(c.path, false, &parent)) return e.code;
       if (Error e = RemoveTree(parent.dir.get(), parent.name)) return e.code;
+      EXPECT_FALSE(Exists(at));
       return "";
     }
   }
   return "?";
-}
-
-void CheckOutcome(Op op, const std::string& home, const EscapeCase& c) {
-  switch (op) {
-    case Op::kResolveForWrite:
-      EXPECT_EQ(ReadText(home + "/" + c.want_at), "written") << c.name;
-      break;
-    case Op::kRemoveTree:
-      EXPECT_FALSE(Exists(home + "/" + c.want_at)) << c.name;
-      break;
-  }
 }
 
 TEST_P(EscapeTable, EveryCase) {
@@ -106,16 +153,22 @@ TEST_P(EscapeTable, EveryCase) {
     HomeRoot root;
     ASSERT_TRUE(HomeRoot::Open(home, options, &root).ok());
 
-    std::string code = RunOp(mode.op, root, c.path, home, c);
+    std::string code = RunOp(mode.op, root, options, home, c);
     EXPECT_EQ(code, c.want_code) << c.name;
-    if (c.want_code.empty() && code.empty()) CheckOutcome(mode.op, home, c);
     EXPECT_EQ(Snapshot(outside), before) << c.name << ": the tree outside the home changed";
   }
 }
 
 INSTANTIATE_TEST_SUITE_P(AllOps, EscapeTable,
-                         ::testing::Values(Mode{Op::kResolveForWrite, false}, Mode{Op::kResolveForWrite, true},
-                                           Mode{Op::kRemoveTree, false}, Mode{Op::kRemoveTree, true}),
+                         ::testing::ValuesIn([] {
+                           std::vector<Mode> modes;
+                           for (Op op : {Op::kResolveForWrite, Op::kOverlayWrite, Op::kCreateIfMissing,
+                                         Op::kWriteDurable, Op::kReadSmallFile, Op::kRemoveTree}) {
+                             modes.push_back({op, false});
+                             modes.push_back({op, true});
+                           }
+                           return modes;
+                         }()),
                          [](const ::testing::TestParamInfo<Mode>& info) {
                            return OpName(info.param.op) + (info.param.manual ? "_ManualWalk" : "_Openat2");
                          });

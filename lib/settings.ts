@@ -17,6 +17,11 @@ export const defaults = {
   concurrency: 4,
   /** The seed's job timeout when the worker did not set JOB_TIMEOUT_MS. */
   jobTimeoutMs: 30 * 60 * 1000,
+  /**
+   * One backend call is a single small action: 30 s is far beyond a healthy answer and short
+   * enough that a hung backend fails the job start instead of holding it for the job timeout.
+   */
+  backendTimeoutMs: 30 * 1000,
 } as const;
 
 export interface ResolvedCloneSettings {
@@ -46,6 +51,9 @@ function validate(settings: HomeNativeSettings): void {
   if (settings.convexUrl !== undefined) check(typeof settings.convexUrl === 'string', 'convexUrl', 'a string');
   if (settings.workerToken !== undefined) check(typeof settings.workerToken === 'string', 'workerToken', 'a string');
   if (settings.jobTimeoutMs !== undefined) check(isPositiveInteger(settings.jobTimeoutMs), 'jobTimeoutMs', 'a positive integer');
+  if (settings.backendTimeoutMs !== undefined) {
+    check(isPositiveInteger(settings.backendTimeoutMs), 'backendTimeoutMs', 'a positive integer');
+  }
   if (settings.stagingDir !== undefined) {
     check(typeof settings.stagingDir === 'string' && path.isAbsolute(settings.stagingDir), 'stagingDir', 'an absolute path');
   }
@@ -122,6 +130,10 @@ export function jobTimeoutMs(): number {
   if (current.jobTimeoutMs !== undefined) return current.jobTimeoutMs;
   const fromEnv = Number(process.env.JOB_TIMEOUT_MS);
   return Number.isSafeInteger(fromEnv) && fromEnv > 0 ? fromEnv : defaults.jobTimeoutMs;
+}
+
+export function backendTimeoutMs(): number {
+  return current.backendTimeoutMs ?? defaults.backendTimeoutMs;
 }
 
 /** Tests: back to the defaults. Not part of the public API. */

@@ -1,7 +1,7 @@
 // Builds the addon (node-gyp) and the shim (tsc). Incremental: node-gyp's make and tsc's build
 // info skip what is up to date. `--addon` / `--ts` build one half; `--quiet` prints only failures.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -49,6 +49,10 @@ function buildAddon() {
 
 function buildShim() {
   run(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json']);
+  // tsc writes 0644; the CLI must run as `dist/cli/main.js` from a checkout too, not only
+  // through the executable shim npm makes for `bin` on install.
+  const cli = path.join(root, 'dist', 'cli', 'main.js');
+  if (existsSync(cli)) chmodSync(cli, 0o755);
 }
 
 if (only !== 'ts') buildAddon();

@@ -69,6 +69,7 @@ test('default branch over smart HTTP: files, modes, symlinks, no submodule conte
   assert.equal(readFileSync(path.join(d, 'README.md'), 'utf8'), 'dotfiles\n');
   assert.equal(mode(path.join(d, 'bin/tool.sh')), 0o755);
   assert.equal(mode(path.join(d, 'README.md')), 0o644);
+  assert.equal(mode(d), 0o755, 'the checkout root is 0755 as git clone makes it');
   assert.ok(lstatSync(path.join(d, 'link-inside')).isSymbolicLink());
   assert.equal(readlinkSync(path.join(d, 'link-inside')), 'README.md');
   assert.ok(lstatSync(path.join(d, 'link-out')).isSymbolicLink());

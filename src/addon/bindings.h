@@ -9,5 +9,7 @@ void InitClone(Napi::Env env, Napi::Object exports);
 void InitConfigHash(Napi::Env env, Napi::Object exports);
 void InitHomeLock(Napi::Env env, Napi::Object exports);
 void InitVersions(Napi::Env env, Napi::Object exports);
+void InitWriteHomeFiles(Napi::Env env, Napi::Object exports);
+void InitHomeFiles(Napi::Env env, Napi::Object exports);
 
 }  // namespace home::addon

@@ -16,6 +16,8 @@ static Napi::Object InitHomeNative(Napi::Env env, Napi::Object exports) {
   InitConfigHash(env, exports);
   InitHomeLock(env, exports);
   InitVersions(env, exports);
+  InitWriteHomeFiles(env, exports);
+  InitHomeFiles(env, exports);
   return exports;
 }
 

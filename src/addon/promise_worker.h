@@ -12,6 +12,8 @@
 
 #include <napi.h>
 
+#include <memory>
+
 #include "addon/js_error.h"
 #include "core/error.h"
 
@@ -45,5 +47,15 @@ class PromiseWorker : public Napi::AsyncWorker {
   Napi::Promise::Deferred deferred_;
   Error error_;
 };
+
+// Queues `worker` and returns its promise. From here on the worker owns itself: AsyncWorker deletes
+// it after Resolve/Reject.
+template <typename Worker>
+Napi::Promise QueueWorker(std::unique_ptr<Worker> worker) {
+  Napi::Promise promise = worker->Promise();
+  worker->Queue();
+  worker.release();
+  return promise;
+}
 
 }  // namespace home::addon

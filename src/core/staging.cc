@@ -23,6 +23,9 @@ namespace {
 
 // Only we may enter the staging area: a clone in flight is writable by path.
 constexpr mode_t kPrivateDirMode = 0700;
+// The checkout's own root becomes ~/.dotfiles, which `git clone` would create 0755. It is private
+// enough while it waits: the staging area around it is 0700.
+constexpr mode_t kCheckoutDirMode = 0755;
 // 64 random bits per name: a collision is retried, and this many retries never all collide.
 constexpr int kNameAttempts = 16;
 constexpr const char* kClonePrefix = "clone-";
@@ -95,13 +98,20 @@ Error StagedDir::Create(int staging_fd, const std::string& staging_path, std::un
       unlinkat(staging_fd, lock_name.c_str(), 0);
       return SysError("ERR_CLONE_FAILED", "fcntl", err, staging_path + "/" + lock_name, "claiming a clone directory");
     }
-    if (mkdirat(staging_fd, name.c_str(), kPrivateDirMode) != 0) {
+    if (mkdirat(staging_fd, name.c_str(), kCheckoutDirMode) != 0) {
       const int err = errno;
       unlinkat(staging_fd, lock_name.c_str(), 0);
       if (err == EEXIST) continue;
       return SysError("ERR_CLONE_FAILED", "mkdir", err, staging_path + "/" + name, "creating the clone directory");
     }
     *out = std::make_unique<StagedDir>(Key{}, staging_fd, name, std::move(lock));
+    // Exactly 0755 whatever the umask; the fresh directory cannot be a symlink yet. From here on
+    // `out` owns the directory and removes it on failure.
+    if (fchmodat(staging_fd, name.c_str(), kCheckoutDirMode, 0) != 0) {
+      const int err = errno;
+      out->reset();
+      return SysError("ERR_CLONE_FAILED", "chmod", err, staging_path + "/" + name, "setting the clone directory's mode");
+    }
     return {};
   }
   return MakeError("ERR_CLONE_FAILED", "could not name a clone directory", staging_path);

@@ -26,7 +26,8 @@ Error OpenPrivateSubdir(int parent_fd, const std::string& name, const std::strin
 // old tree after a swap; never following symlinks), then the lock file, then lets go of the lock.
 class StagedDir {
  public:
-  // Creates an empty 0700 directory under a fresh name.
+  // Creates an empty directory under a fresh name, 0755 like the root of a `git clone` (it becomes
+  // ~/.dotfiles); the 0700 staging area around it keeps it private meanwhile.
   static Error Create(int staging_fd, const std::string& staging_path, std::unique_ptr<StagedDir>* out);
   ~StagedDir();
   StagedDir(const StagedDir&) = delete;

@@ -1,0 +1,19 @@
+// spoon-home --version: the package and what it was built and runs with.
+import { versions } from '../index';
+import { outJson, table } from './output';
+
+export function printVersions(json: boolean): number {
+  const v = versions();
+  if (json) outJson(v);
+  else {
+    table([
+      ['spoon-home', v.package],
+      ['libgit2', v.libgit2],
+      ['openssl', v.openssl],
+      ['napi', String(v.napi)],
+      ['node', v.node],
+    ]);
+  }
+  return 0;
+}
+

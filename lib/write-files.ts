@@ -1,0 +1,81 @@
+// writeHomeFiles: the public overlay writer. Validates the caller's arguments, maps the seed's
+// isExecutable to a mode, and hands the whole batch to the addon in one call (one worker thread,
+// one pinned home descriptor); the sandbox rules live in src/core.
+import path from 'node:path';
+import type { OverlayFile, WriteHomeFilesOptions, WriteHomeFilesResult } from '../index';
+import { withCancelToken } from './cancel';
+import { callNative, HomeNativeError } from './errors';
+import { native, type NativeHomeOptions, type NativeOverlayFile } from './native';
+
+const FILE_MODE = 0o644;
+const EXECUTABLE_MODE = 0o755;
+
+const argError = (message: string) => new HomeNativeError('ERR_INVALID_ARG_TYPE', `writeHomeFiles: ${message}`);
+
+const isId = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isInteger(value) && value >= 0 && value < 0xffffffff;
+
+/**
+ * Tests only: `HOME_NATIVE_FORCE_MANUAL_WALK=1` makes the resolver skip openat2 and walk every
+ * path by hand, so both resolvers run the same suites. Not part of the public options.
+ */
+const forceManualWalk = () => process.env.HOME_NATIVE_FORCE_MANUAL_WALK === '1';
+
+function toNativeFiles(files: readonly OverlayFile[]): NativeOverlayFile[] {
+  if (!Array.isArray(files)) throw argError('files must be an array');
+  return files.map((file, index) => {
+    if (typeof file !== 'object' || file === null) throw argError(`files[${index}] must be an object`);
+    const { path: filePath, content, isExecutable } = file;
+    if (typeof filePath !== 'string') throw argError(`files[${index}].path must be a string`);
+    if (typeof content !== 'string' && !(content instanceof Uint8Array)) {
+      throw argError(`files[${index}].content must be a string or a Uint8Array`);
+    }
+    if (typeof isExecutable !== 'boolean') throw argError(`files[${index}].isExecutable must be a boolean`);
+    return { path: filePath, content, mode: isExecutable ? EXECUTABLE_MODE : FILE_MODE };
+  });
+}
+
+function toNativeOptions(options: WriteHomeFilesOptions): NativeHomeOptions {
+  if (typeof options !== 'object' || options === null) throw argError('options must be an object');
+  const { containerHome, uid, gid, signal } = options;
+  const out: NativeHomeOptions = {};
+  if (containerHome !== undefined) {
+    if (typeof containerHome !== 'string' || !path.posix.isAbsolute(containerHome)) {
+      throw argError('options.containerHome must be an absolute path');
+    }
+    out.containerHome = containerHome;
+  }
+  if (uid !== undefined) {
+    if (!isId(uid)) throw argError('options.uid must be a non-negative integer');
+    out.uid = uid;
+  }
+  if (gid !== undefined) {
+    if (!isId(gid)) throw argError('options.gid must be a non-negative integer');
+    out.gid = gid;
+  }
+  if (signal !== undefined && !(signal instanceof AbortSignal)) throw argError('options.signal must be an AbortSignal');
+  if (forceManualWalk()) out.forceManualWalk = true;
+  return out;
+}
+
+/**
+ * Writes overlay files into the home through a pinned directory descriptor, one batch on one
+ * worker thread. Bad paths reject the whole batch (ERR_INVALID_PATH / ERR_RESERVED_PATH, with
+ * `failures`) before anything is written; other per-file failures reject at the end with
+ * ERR_OVERLAY_FAILED and `failures`, after the rest were written. Unchanged files are left alone.
+ */
+export async function writeHomeFiles(
+  homeDir: string,
+  files: readonly OverlayFile[],
+  options: WriteHomeFilesOptions = {},
+): Promise<WriteHomeFilesResult> {
+  const callSite = new Error();
+  return callNative(callSite, undefined, async () => {
+    if (typeof homeDir !== 'string' || !path.isAbsolute(homeDir)) throw argError('homeDir must be an absolute path');
+    const nativeFiles = toNativeFiles(files);
+    const nativeOptions = toNativeOptions(options);
+    return withCancelToken(options.signal, 'writeHomeFiles', (token) =>
+      native().writeHomeFiles(homeDir, nativeFiles, nativeOptions, token),
+    );
+  });
+}

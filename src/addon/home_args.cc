@@ -1,0 +1,57 @@
+#include "addon/home_args.h"
+
+#include <cmath>
+
+#include "addon/js_error.h"
+
+namespace home::addon {
+namespace {
+
+// uid_t/gid_t are 32 bits; (uint32_t)-1 means "leave unchanged" to fchown, so it is not an owner.
+constexpr double kMaxId = 4294967294.0;
+
+uint32_t IdFrom(Napi::Env env, Napi::Value value, const std::string& what) {
+  if (!value.IsNumber()) ThrowArgError(env, what + " must be a number");
+  double id = value.As<Napi::Number>().DoubleValue();
+  if (!(id >= 0 && id <= kMaxId) || std::floor(id) != id) ThrowArgError(env, what + " must be an integer uid/gid");
+  return static_cast<uint32_t>(id);
+}
+
+}  // namespace
+
+HomeOptions HomeOptionsFrom(Napi::Env env, Napi::Value value, const char* what) {
+  HomeOptions options;
+  if (value.IsUndefined()) return options;
+  if (!value.IsObject()) ThrowArgError(env, std::string(what) + ": options must be an object");
+  Napi::Object object = value.As<Napi::Object>();
+  Napi::Value container_home = object.Get("containerHome");
+  if (!container_home.IsUndefined()) {
+    options.container_home = StringFrom(env, container_home, std::string(what) + ": containerHome");
+  }
+  Napi::Value uid = object.Get("uid");
+  if (!uid.IsUndefined()) options.uid = IdFrom(env, uid, std::string(what) + ": uid");
+  Napi::Value gid = object.Get("gid");
+  if (!gid.IsUndefined()) options.gid = IdFrom(env, gid, std::string(what) + ": gid");
+  Napi::Value manual = object.Get("forceManualWalk");
+  if (!manual.IsUndefined()) {
+    if (!manual.IsBoolean()) ThrowArgError(env, std::string(what) + ": forceManualWalk must be a boolean");
+    options.force_manual_walk = manual.As<Napi::Boolean>().Value();
+  }
+  return options;
+}
+
+std::string BytesFrom(Napi::Env env, Napi::Value value, const std::string& what) {
+  if (value.IsString()) return value.As<Napi::String>().Utf8Value();
+  if (value.IsTypedArray() && value.As<Napi::TypedArray>().TypedArrayType() == napi_uint8_array) {
+    Napi::Uint8Array bytes = value.As<Napi::Uint8Array>();
+    return std::string(reinterpret_cast<const char*>(bytes.Data()), bytes.ByteLength());
+  }
+  ThrowArgError(env, what + " must be a string or a Uint8Array");
+}
+
+std::string StringFrom(Napi::Env env, Napi::Value value, const std::string& what) {
+  if (!value.IsString()) ThrowArgError(env, what + " must be a string");
+  return value.As<Napi::String>().Utf8Value();
+}
+
+}  // namespace home::addon

@@ -1,0 +1,131 @@
+// The package's own small files in the home, each a PromiseWorker over one core call:
+//   createFileIfMissing(homeDir, name, content, options) -> Promise<boolean>   (created?)
+//   readSmallFile(homeDir, relPath, maxBytes, options)   -> Promise<string | null>
+//   writeFileDurable(homeDir, relPath, content, options) -> Promise<void>
+// and hasOpenat2() -> boolean, synchronous (a cached probe).
+#include <cmath>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "addon/bindings.h"
+#include "addon/home_args.h"
+#include "addon/js_error.h"
+#include "addon/promise_worker.h"
+#include "core/home_file.h"
+
+namespace home::addon {
+namespace {
+
+// readSmallFile allocates maxBytes + 1 up front; it is meant for markers, not for documents.
+constexpr double kMaxReadBytes = 64.0 * 1024 * 1024;
+
+class CreateFileIfMissingWorker : public PromiseWorker {
+ public:
+  CreateFileIfMissingWorker(Napi::Env env, std::string home_dir, std::string path, std::string content,
+                            HomeOptions options)
+      : PromiseWorker(env, "home_native.create_file_if_missing"),
+        home_dir_(std::move(home_dir)),
+        path_(std::move(path)),
+        content_(std::move(content)),
+        options_(std::move(options)) {}
+
+ protected:
+  Error Run() override { return CreateFileIfMissing(home_dir_, path_, content_, options_, &created_); }
+  Napi::Value Resolve(Napi::Env env) override { return Napi::Boolean::New(env, created_); }
+
+ private:
+  std::string home_dir_, path_, content_;
+  HomeOptions options_;
+  bool created_ = false;
+};
+
+class ReadSmallFileWorker : public PromiseWorker {
+ public:
+  ReadSmallFileWorker(Napi::Env env, std::string home_dir, std::string path, size_t max_bytes, HomeOptions options)
+      : PromiseWorker(env, "home_native.read_small_file"),
+        home_dir_(std::move(home_dir)),
+        path_(std::move(path)),
+        max_bytes_(max_bytes),
+        options_(std::move(options)) {}
+
+ protected:
+  Error Run() override { return ReadSmallFile(home_dir_, path_, max_bytes_, options_, &content_); }
+  Napi::Value Resolve(Napi::Env env) override {
+    if (!content_) return env.Null();
+    return Napi::String::New(env, *content_);
+  }
+
+ private:
+  std::string home_dir_, path_;
+  size_t max_bytes_;
+  HomeOptions options_;
+  std::optional<std::string> content_;
+};
+
+class WriteFileDurableWorker : public PromiseWorker {
+ public:
+  WriteFileDurableWorker(Napi::Env env, std::string home_dir, std::string path, std::string content, HomeOptions options)
+      : PromiseWorker(env, "home_native.write_file_durable"),
+        home_dir_(std::move(home_dir)),
+        path_(std::move(path)),
+        content_(std::move(content)),
+        options_(std::move(options)) {}
+
+ protected:
+  Error Run() override { return WriteFileDurable(home_dir_, path_, content_, options_); }
+  Napi::Value Resolve(Napi::Env env) override { return env.Undefined(); }
+
+ private:
+  std::string home_dir_, path_, content_;
+  HomeOptions options_;
+};
+
+void RequireArgs(const Napi::CallbackInfo& info, size_t count, const char* signature) {
+  if (info.Length() < count) ThrowArgError(info.Env(), signature);
+}
+
+Napi::Value CreateFileIfMissingJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  RequireArgs(info, 4, "createFileIfMissing(homeDir: string, name: string, content: string, options)");
+  auto worker = std::make_unique<CreateFileIfMissingWorker>(
+      env, StringFrom(env, info[0], "createFileIfMissing: homeDir"), StringFrom(env, info[1], "createFileIfMissing: name"),
+      BytesFrom(env, info[2], "createFileIfMissing: content"), HomeOptionsFrom(env, info[3], "createFileIfMissing"));
+  return QueueWorker(std::move(worker));
+}
+
+Napi::Value ReadSmallFileJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  RequireArgs(info, 4, "readSmallFile(homeDir: string, relPath: string, maxBytes: number, options)");
+  double max_bytes = info[2].IsNumber() ? info[2].As<Napi::Number>().DoubleValue() : -1;
+  if (!(max_bytes >= 0 && max_bytes <= kMaxReadBytes) || std::floor(max_bytes) != max_bytes) {
+    ThrowArgError(env, "readSmallFile: maxBytes must be an integer from 0 to 64 MiB");
+  }
+  auto worker = std::make_unique<ReadSmallFileWorker>(
+      env, StringFrom(env, info[0], "readSmallFile: homeDir"), StringFrom(env, info[1], "readSmallFile: relPath"),
+      static_cast<size_t>(max_bytes), HomeOptionsFrom(env, info[3], "readSmallFile"));
+  return QueueWorker(std::move(worker));
+}
+
+Napi::Value WriteFileDurableJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  RequireArgs(info, 4, "writeFileDurable(homeDir: string, relPath: string, content: string, options)");
+  auto worker = std::make_unique<WriteFileDurableWorker>(
+      env, StringFrom(env, info[0], "writeFileDurable: homeDir"), StringFrom(env, info[1], "writeFileDurable: relPath"),
+      BytesFrom(env, info[2], "writeFileDurable: content"), HomeOptionsFrom(env, info[3], "writeFileDurable"));
+  return QueueWorker(std::move(worker));
+}
+
+Napi::Value HasOpenat2Js(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), HasOpenat2()); }
+
+}  // namespace
+
+void InitHomeFiles(Napi::Env env, Napi::Object exports) {
+  exports.Set("createFileIfMissing", Napi::Function::New<CreateFileIfMissingJs>(env, "createFileIfMissing"));
+  exports.Set("readSmallFile", Napi::Function::New<ReadSmallFileJs>(env, "readSmallFile"));
+  exports.Set("writeFileDurable", Napi::Function::New<WriteFileDurableJs>(env, "writeFileDurable"));
+  exports.Set("hasOpenat2", Napi::Function::New<HasOpenat2Js>(env, "hasOpenat2"));
+}
+
+}  // namespace home::addon

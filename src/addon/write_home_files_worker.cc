@@ -1,0 +1,102 @@
+// writeHomeFiles(homeDir, files: { path, content: string | Uint8Array, mode: 0o644 | 0o755 }[],
+//                options: NativeHomeOptions, cancel: CancelToken | undefined)
+//   -> Promise<{ written, unchanged }>
+// One worker for the whole batch: the entry point copies every file into plain C++, Run() hands
+// them to the core's overlay writer on a pool thread, and the outcome becomes the promise's value
+// or one error (with `failures` when files were named).
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "addon/bindings.h"
+#include "addon/cancel_token.h"
+#include "addon/home_args.h"
+#include "addon/js_error.h"
+#include "addon/promise_worker.h"
+#include "core/overlay_writer.h"
+
+namespace home::addon {
+namespace {
+
+constexpr uint32_t kFileMode = 0644;
+constexpr uint32_t kExecutableMode = 0755;
+
+class WriteHomeFilesWorker : public PromiseWorker {
+ public:
+  WriteHomeFilesWorker(Napi::Env env, std::string home_dir, std::vector<OverlayFile> files, HomeOptions options,
+                       CancelFlag cancel)
+      : PromiseWorker(env, "home_native.write_files"),
+        home_dir_(std::move(home_dir)),
+        files_(std::move(files)),
+        options_(std::move(options)),
+        cancel_(std::move(cancel)) {}
+
+ protected:
+  Error Run() override {
+    Error e = WriteOverlay(home_dir_, files_, options_, cancel_, &result_);
+    std::vector<OverlayFile>().swap(files_);  // the contents are not needed any more
+    return e;
+  }
+
+  Napi::Value Resolve(Napi::Env env) override {
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("written", Napi::Number::New(env, static_cast<double>(result_.written)));
+    out.Set("unchanged", Napi::Number::New(env, static_cast<double>(result_.unchanged)));
+    return out;
+  }
+
+  Napi::Value Reject(Napi::Env env, const Error& error) override {
+    if (result_.failures.empty()) return ToJsError(env, error).Value();
+    return ToJsBatchError(env, error.code, error.message, result_.failures).Value();
+  }
+
+ private:
+  std::string home_dir_;
+  std::vector<OverlayFile> files_;
+  HomeOptions options_;
+  CancelFlag cancel_;
+  OverlayResult result_;
+};
+
+Napi::Value WriteHomeFilesJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 3 || !info[1].IsArray()) {
+    ThrowArgError(env, "writeHomeFiles(homeDir: string, files: NativeOverlayFile[], options, cancel?)");
+  }
+  std::string home_dir = StringFrom(env, info[0], "writeHomeFiles: homeDir");
+  Napi::Array list = info[1].As<Napi::Array>();
+  std::vector<OverlayFile> files;
+  files.reserve(list.Length());
+  for (uint32_t i = 0; i < list.Length(); ++i) {
+    const std::string what = "writeHomeFiles: files[" + std::to_string(i) + "]";
+    Napi::Value item = list.Get(i);
+    if (!item.IsObject()) ThrowArgError(env, what + " must be an object");
+    Napi::Object object = item.As<Napi::Object>();
+    OverlayFile file;
+    file.path = StringFrom(env, object.Get("path"), what + ".path");
+    file.bytes = BytesFrom(env, object.Get("content"), what + ".content");
+    Napi::Value mode = object.Get("mode");
+    uint32_t mode_value = mode.IsNumber() ? mode.As<Napi::Number>().Uint32Value() : 0;
+    if (!mode.IsNumber() || (mode_value != kFileMode && mode_value != kExecutableMode) ||
+        mode.As<Napi::Number>().DoubleValue() != mode_value) {
+      ThrowArgError(env, what + ".mode must be 0o644 or 0o755");
+    }
+    file.executable = mode_value == kExecutableMode;
+    files.push_back(std::move(file));
+  }
+  HomeOptions options = HomeOptionsFrom(env, info[2], "writeHomeFiles");
+  CancelFlag cancel = CancelToken::FlagOf(env, info.Length() > 3 ? info[3] : env.Undefined());
+
+  auto worker = std::make_unique<WriteHomeFilesWorker>(env, std::move(home_dir), std::move(files), std::move(options),
+                                                       std::move(cancel));
+  return QueueWorker(std::move(worker));
+}
+
+}  // namespace
+
+void InitWriteHomeFiles(Napi::Env env, Napi::Object exports) {
+  exports.Set("writeHomeFiles", Napi::Function::New<WriteHomeFilesJs>(env, "writeHomeFiles"));
+}
+
+}  // namespace home::addon
