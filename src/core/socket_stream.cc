@@ -163,6 +163,10 @@ int Init(git_stream** out, const char* host, const char* port) {
   st->parent.write = Write;
   st->parent.close = Close;
   st->parent.free = Free;
+  // libgit2 fills these in only for its own stream: take the process-wide settings
+  // (git_runtime.cc) the same way. A read or write silent this long fails; 0 waits forever.
+  git_libgit2_opts(GIT_OPT_GET_SERVER_TIMEOUT, &st->parent.timeout);
+  git_libgit2_opts(GIT_OPT_GET_SERVER_CONNECT_TIMEOUT, &st->parent.connect_timeout);
   st->host_name = host;
   st->port_name = port;
   st->host = st->host_name.data();
