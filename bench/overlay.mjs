@@ -3,7 +3,8 @@
 // file creation dominates), measured in the same run. Prints medians and seed/native ratios, and
 // checks the targets of the issue: fresh 1k on tmpfs >= 10x, unchanged re-run >= 25x, 10k within
 // 11x of 1k, peak RSS for 10k files < 150 MiB.
-//   BENCH_RUNS=n overrides the run counts (n for 1k scenarios, ceil(n/2) for 10k).
+//   BENCH_RUNS=n overrides the run counts (n for 1k scenarios, ceil(n/2) for 10k);
+//   BENCH_FS=tmpfs or BENCH_FS=disk measures one place only.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statfsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -51,7 +52,7 @@ function places() {
     mkdirSync(disk, { recursive: true });
   }
   list.push({ label: 'disk', base: disk });
-  return list;
+  return process.env.BENCH_FS ? list.filter((p) => p.label === process.env.BENCH_FS) : list;
 }
 
 async function timeRuns(count, base, { prepare, run }) {

@@ -80,7 +80,7 @@ Napi::Value WriteHomeFilesJs(const Napi::CallbackInfo& info) {
     OverlayFile file;
     Napi::Value path = object.Get(path_key);
     if (!path.IsString()) ThrowArgError(env, what() + ".path must be a string");
-    file.path = path.As<Napi::String>().Utf8Value();
+    file.path = Utf8Of(env, path);
     Napi::Value content = object.Get(content_key);
     if (!content.IsString() && !content.IsTypedArray()) {
       ThrowArgError(env, what() + ".content must be a string or a Uint8Array");
