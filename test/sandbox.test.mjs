@@ -84,7 +84,7 @@ for (const mode of ['openat2', 'manual walk']) {
       assert.equal(await readFile(at('b'), 'utf8'), 'lexical');
     });
 
-    test('batch: every bad path is named, duplicates and parents too, nothing written', async () => {
+    test('batch: every bad path is named, repeated paths and parents too, nothing written', async () => {
       const error = await rejectsWithCode(
         write([file('ok'), file('../x'), file('dup'), file('./dup'), file('p'), file('p/child'), file('.spoon/x')]),
         'ERR_INVALID_PATH',

@@ -79,7 +79,7 @@ Error CheckBatch(const std::vector<OverlayFile>& files, const HomeOptions& optio
       if (!directories.insert(dir).second) break;  // its ancestors are in already
     }
   }
-  // Duplicates: every entry whose clean path another entry also has.
+  // The same file twice: every entry whose clean path another entry also has.
   std::unordered_map<std::string_view, size_t> count;
   for (const Entry& entry : *entries) ++count[entry.normalized];
   for (const Entry& entry : *entries) {
