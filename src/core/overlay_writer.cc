@@ -115,8 +115,9 @@ bool IsUnchanged(int dir, const std::string& name, const struct stat& st, const 
     return false;
   }
   if ((options.uid && st.st_uid != *options.uid) || (options.gid && st.st_gid != *options.gid)) return false;
-  // O_NONBLOCK: should the name turn into a fifo between fstatat and open, open must not hang.
-  UniqueFd fd(::openat(dir, name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+  // O_NONBLOCK, O_NOCTTY: should the name turn into a fifo or a terminal between fstatat and open,
+  // open must neither hang nor adopt it.
+  UniqueFd fd(::openat(dir, name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
   if (!fd) return false;
   struct stat again;
   if (::fstat(fd.get(), &again) != 0 || !S_ISREG(again.st_mode) || again.st_ino != st.st_ino ||
