@@ -55,44 +55,40 @@ function places() {
   return process.env.BENCH_FS ? list.filter((p) => p.label === process.env.BENCH_FS) : list;
 }
 
-async function timeRuns(count, base, { prepare, run }) {
-  const times = [];
-  for (let i = 0; i < count; i++) {
-    const dir = await mkdtemp(path.join(base, 'home-native-bench-'));
-    try {
-      if (prepare) await prepare(dir);
-      const start = performance.now();
-      await run(dir);
-      times.push(performance.now() - start);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+// One run of one writer in a fresh scratch home; `prepare` (untimed) fills it first. A scenario
+// may time itself (the floor program reports its own figure, without process start-up).
+async function timeOnce(base, { prepare, run }) {
+  const dir = await mkdtemp(path.join(base, 'home-native-bench-'));
+  try {
+    if (prepare) await prepare(dir);
+    const start = performance.now();
+    const reported = await run(dir);
+    return typeof reported === 'number' ? reported : performance.now() - start;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
-  return median(times);
 }
 
-function floorRun(bin, mode, count) {
-  return async (dir) => {
-    const result = spawnSync(bin, [mode, dir, String(count), String(FILE_SIZE)], { encoding: 'utf8' });
-    if (result.status !== 0) throw new Error(`floor ${mode} failed: ${result.stderr}`);
+// Runs the writers in turn (seed, native, floor, seed, native, ...), so that whatever else the
+// machine is doing weighs on all of them alike, and returns each one's median.
+async function interleaved(count, base, scenarios) {
+  const times = {};
+  for (let i = 0; i < count; i++) {
+    for (const [name, scenario] of Object.entries(scenarios)) {
+      if (!scenario) continue;
+      (times[name] ??= []).push(await timeOnce(base, scenario));
+    }
+  }
+  return Object.fromEntries(Object.entries(times).map(([name, values]) => [name, median(values)]));
+}
+
+function floorScenario(bin, mode, count) {
+  const call = (which) => (dir) => {
+    const result = spawnSync(bin, [which, dir, String(count), String(FILE_SIZE)], { encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`floor ${which} failed: ${result.stderr}`);
     return Number(result.stdout);
   };
-}
-
-// The floor times itself (no process start-up in the figure).
-async function timeFloor(count, runsCount, base, bin, mode) {
-  if (!bin) return undefined;
-  const times = [];
-  for (let i = 0; i < runsCount; i++) {
-    const dir = await mkdtemp(path.join(base, 'home-native-bench-'));
-    try {
-      if (mode === 'unchanged') await floorRun(bin, 'fresh', count)(dir);
-      times.push(await floorRun(bin, mode, count)(dir));
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  }
-  return median(times);
+  return { ...(mode === 'unchanged' && { prepare: call('fresh') }), run: call(mode) };
 }
 
 function peakRss(writer, base, count) {
@@ -119,33 +115,30 @@ async function run() {
 
   for (const { label, base } of places()) {
     // Warm-up: load the addon, start the threadpool, touch the code paths once.
-    await timeRuns(1, base, { run: (dir) => writeHomeFiles(dir, overlayFiles(100)) });
-    await timeRuns(1, base, { run: (dir) => seedWriteOverlay(dir, overlayFiles(100)) });
+    await timeOnce(base, { run: (dir) => writeHomeFiles(dir, overlayFiles(100)) });
+    await timeOnce(base, { run: (dir) => seedWriteOverlay(dir, overlayFiles(100)) });
 
-    const fresh1k = {
-      seed: await timeRuns(runs1k, base, { run: (dir) => seedWriteOverlay(dir, files1k) }),
-      native: await timeRuns(runs1k, base, { run: (dir) => writeHomeFiles(dir, files1k) }),
-      floor: await timeFloor(1000, runs1k, base, floor, 'fresh'),
-    };
-    const unchanged1k = {
-      seed: await timeRuns(runs1k, base, {
-        prepare: (dir) => seedWriteOverlay(dir, files1k),
-        run: (dir) => seedWriteOverlay(dir, files1k),
-      }),
-      native: await timeRuns(runs1k, base, {
+    const fresh1k = await interleaved(runs1k, base, {
+      seed: { run: (dir) => seedWriteOverlay(dir, files1k) },
+      native: { run: (dir) => writeHomeFiles(dir, files1k) },
+      floor: floor && floorScenario(floor, 'fresh', 1000),
+    });
+    const unchanged1k = await interleaved(runs1k, base, {
+      seed: { prepare: (dir) => seedWriteOverlay(dir, files1k), run: (dir) => seedWriteOverlay(dir, files1k) },
+      native: {
         prepare: (dir) => writeHomeFiles(dir, files1k),
         run: async (dir) => {
           const result = await writeHomeFiles(dir, files1k);
           if (result.unchanged !== 1000) throw new Error(`expected 1000 unchanged, got ${JSON.stringify(result)}`);
         },
-      }),
-      floor: await timeFloor(1000, runs1k, base, floor, 'unchanged'),
-    };
-    const fresh10k = {
-      seed: await timeRuns(runs10k, base, { run: (dir) => seedWriteOverlay(dir, files10k) }),
-      native: await timeRuns(runs10k, base, { run: (dir) => writeHomeFiles(dir, files10k) }),
-      floor: await timeFloor(10000, runs10k, base, floor, 'fresh'),
-    };
+      },
+      floor: floor && floorScenario(floor, 'unchanged', 1000),
+    });
+    const fresh10k = await interleaved(runs10k, base, {
+      seed: { run: (dir) => seedWriteOverlay(dir, files10k) },
+      native: { run: (dir) => writeHomeFiles(dir, files10k) },
+      floor: floor && floorScenario(floor, 'fresh', 10000),
+    });
     rows.push([label, 'fresh 1,000 x 1 KiB', fresh1k, runs1k]);
     rows.push([label, 'unchanged re-run 1,000', unchanged1k, runs1k]);
     rows.push([label, 'fresh 10,000 x 1 KiB', fresh10k, runs10k]);
@@ -166,7 +159,10 @@ async function run() {
   const rss = { native: peakRss('native', rssBase, 10000), seed: peakRss('seed', rssBase, 10000), idle: peakRss('idle', rssBase, 0) };
   checks.push(['peak RSS, 10k files native < 150 MiB', rss.native < 150, `${rss.native.toFixed(1)} MiB`]);
 
-  console.log(`\nMedians in ms (1k scenarios: ${runs1k} runs each, 10k: ${runs10k}); floor = bare syscalls (bench/floor.cc).`);
+  console.log(
+    `\nMedians in ms (1k scenarios: ${runs1k} runs each, 10k: ${runs10k}; writers interleaved run by run); ` +
+      'floor = bare syscalls (bench/floor.cc).',
+  );
   console.log('| fs | scenario | seed loop | writeHomeFiles | floor | seed / native | native / floor |');
   console.log('|---|---|---:|---:|---:|---:|---:|');
   for (const [label, name, r, n] of rows) {

@@ -73,6 +73,7 @@ Error CheckBatch(const std::vector<OverlayFile>& files, const HomeOptions& optio
   }
   // Views into `normalized` are taken only now that the vector no longer moves its strings.
   std::unordered_set<std::string_view> directories;  // every proper ancestor of an entry
+  directories.reserve(entries->size());
   for (Entry& entry : *entries) {
     entry.parent = ParentOf(entry.normalized);
     for (std::string_view dir = entry.parent; !dir.empty(); dir = ParentOf(dir)) {
@@ -81,6 +82,7 @@ Error CheckBatch(const std::vector<OverlayFile>& files, const HomeOptions& optio
   }
   // The same file twice: every entry whose clean path another entry also has.
   std::unordered_map<std::string_view, size_t> count;
+  count.reserve(entries->size());
   for (const Entry& entry : *entries) ++count[entry.normalized];
   for (const Entry& entry : *entries) {
     const std::string& given = files[entry.index].path;
