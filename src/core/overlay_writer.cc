@@ -29,9 +29,9 @@ constexpr mode_t kFileMode = 0644;
 constexpr mode_t kExecutableMode = 0755;
 // Compare buffer for the unchanged check; read in chunks so a large file costs no large buffer.
 constexpr size_t kCompareChunk = 64 * 1024;
-// Writer threads for one batch, this one included. Creating files is kernel work that scales
-// across directories for a few threads, then contends on the filesystem's own locks; and the
-// worker serves many homes at once, so one batch must not take every core.
+// Writer threads for one batch, this one included, and never more than the machine's cores.
+// Creating files is kernel work that scales across directories for a few threads, then contends
+// on the filesystem's own locks; and the worker serves many homes at once.
 constexpr size_t kMaxWriterThreads = 4;
 // Below this many files per thread, starting a thread costs more than it saves.
 constexpr size_t kMinFilesPerThread = 128;
