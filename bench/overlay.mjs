@@ -12,6 +12,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { writeHomeFiles } from '@spoon/home-native';
 import { overlayFiles } from './layout.mjs';
 import { seedWriteOverlay } from './seed-overlay.mjs';
@@ -21,7 +23,13 @@ const root = path.resolve(here, '..');
 const TMPFS_MAGIC = 0x01021994;
 const FILE_SIZE = 1024;
 const runs1k = Number(process.env.BENCH_RUNS) || 7;
-const runs10k = Math.max(1, Math.ceil(runs1k / 2));
+const runs10k = Math.max(1, Math.ceil(runs1k / 2) | 1); // odd, so the median is one run
+// Between runs, untimed: a full garbage collection (so that one writer's garbage is not collected
+// by background threads during the next writer's run, on a machine with few cores), then a pause
+// while the kernel finishes freeing the removed home's inodes and pages.
+const SETTLE_MS = 50;
+v8.setFlagsFromString('--expose-gc');
+const collectGarbage = vm.runInNewContext('gc');
 
 const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -66,6 +74,8 @@ async function timeOnce(base, { prepare, run }) {
     return typeof reported === 'number' ? reported : performance.now() - start;
   } finally {
     await rm(dir, { recursive: true, force: true });
+    collectGarbage();
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
   }
 }
 
