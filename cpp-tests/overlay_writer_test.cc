@@ -11,7 +11,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "test_fs.h"
@@ -288,6 +291,53 @@ TEST_P(OverlayWriterTest, NoTemporaryFileSurvivesAFailedWrite) {
   ASSERT_EQ(::waitpid(pid, &status, 0), pid);
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
   EXPECT_EQ(Snapshot(home_), "");
+}
+
+// Large enough for several writer threads: every file lands, failures come back in input order,
+// and directories two threads both need are created once.
+TEST_P(OverlayWriterTest, LargeBatchAcrossThreads) {
+  Build(home_, {"esc => " + outside_, "shared/"});
+  std::vector<OverlayFile> files;
+  for (int i = 0; i < 3000; ++i) {
+    std::string dir = (i % 97 == 0) ? "esc/" : "shared/d" + std::to_string(i % 150) + "/s" + std::to_string(i % 3) + "/";
+    files.push_back({dir + "f" + std::to_string(i), "content " + std::to_string(i), i % 5 == 0});
+  }
+  Error e = Write(files);
+  EXPECT_EQ(e.code, "ERR_OVERLAY_FAILED");
+  size_t escapes = 0;
+  for (int i = 0; i < 3000; i += 97) ++escapes;
+  ASSERT_EQ(result_.failures.size(), escapes);
+  for (size_t k = 0; k < result_.failures.size(); ++k) {
+    EXPECT_EQ(result_.failures[k].path, "esc/f" + std::to_string(k * 97));
+    EXPECT_EQ(result_.failures[k].code, "ERR_SYMLINK_ESCAPE");
+  }
+  EXPECT_EQ(result_.written, 3000 - escapes);
+  for (int i = 1; i < 3000; i += 211) {
+    if (i % 97 == 0) continue;
+    std::string p = home_ + "/shared/d" + std::to_string(i % 150) + "/s" + std::to_string(i % 3) + "/f" + std::to_string(i);
+    EXPECT_EQ(ReadText(p), "content " + std::to_string(i));
+    EXPECT_EQ(Lstat(p).st_mode & 07777, i % 5 == 0 ? 0755u : 0644u);
+  }
+  // And the unchanged re-run, threaded too.
+  files.erase(std::remove_if(files.begin(), files.end(), [](const OverlayFile& f) { return f.path.rfind("esc/", 0) == 0; }),
+              files.end());
+  ASSERT_TRUE(Write(files).ok());
+  EXPECT_EQ(result_.unchanged, files.size());
+}
+
+TEST_P(OverlayWriterTest, CancelledMidwayAcrossThreadsStops) {
+  std::vector<OverlayFile> files;
+  for (int i = 0; i < 20000; ++i) files.push_back({"d" + std::to_string(i % 300) + "/f" + std::to_string(i), "x", false});
+  CancelFlag cancel;
+  std::thread canceller([cancel] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    cancel.Cancel();
+  });
+  Error e = WriteOverlay(home_, files, options_, cancel, &result_);
+  canceller.join();
+  EXPECT_EQ(e.code, "ERR_ABORTED");
+  EXPECT_LT(result_.written, files.size());
+  EXPECT_TRUE(result_.failures.empty());
 }
 
 INSTANTIATE_TEST_SUITE_P(Resolvers, OverlayWriterTest, ::testing::Bool(),

@@ -10,6 +10,8 @@ if [[ "${SANITIZE:-0}" == 1 ]]; then
   cmake_args+=(-DHOME_NATIVE_SANITIZE=ON)
 fi
 cmake -S . -B "$build_dir" "${cmake_args[@]}" >/dev/null
-cmake --build "$build_dir" -j "$(nproc)" 2>&1 | grep -Ev '^\[ *[0-9]+%\]|^Consolidate|^$' || true
+# The filter may find nothing to print; a failed build must still stop here (pipefail), not run
+# the tests of a stale binary.
+cmake --build "$build_dir" -j "$(nproc)" 2>&1 | { grep -Ev '^\[ *[0-9]+%\]|^Consolidate|^$' || true; }
 test -x "$build_dir/core_tests"
 ctest --test-dir "$build_dir" --output-on-failure -j "$(nproc)" --timeout 300

@@ -19,6 +19,21 @@ uint32_t IdFrom(Napi::Env env, Napi::Value value, const std::string& what) {
 
 }  // namespace
 
+std::string Utf8Of(Napi::Env env, Napi::Value value) {
+  // One pass instead of Utf8Value's two (length, then copy): the UTF-16 length is known without
+  // a scan, and a UTF-16 unit never takes more than 3 bytes of UTF-8 (a surrogate pair takes 4
+  // for 2 units; a lone surrogate becomes U+FFFD, 3 bytes).
+  thread_local std::string scratch;
+  size_t units = 0;
+  if (napi_get_value_string_utf16(env, value, nullptr, 0, &units) != napi_ok) ThrowArgError(env, "expected a string");
+  if (scratch.size() < units * 3 + 1) scratch.resize(units * 3 + 1);
+  size_t written = 0;
+  if (napi_get_value_string_utf8(env, value, scratch.data(), scratch.size(), &written) != napi_ok) {
+    ThrowArgError(env, "expected a string");
+  }
+  return std::string(scratch.data(), written);
+}
+
 HomeOptions HomeOptionsFrom(Napi::Env env, Napi::Value value, const char* what) {
   HomeOptions options;
   if (value.IsUndefined()) return options;
@@ -41,7 +56,7 @@ HomeOptions HomeOptionsFrom(Napi::Env env, Napi::Value value, const char* what) 
 }
 
 std::string BytesFrom(Napi::Env env, Napi::Value value, const std::string& what) {
-  if (value.IsString()) return value.As<Napi::String>().Utf8Value();
+  if (value.IsString()) return Utf8Of(env, value);
   if (value.IsTypedArray() && value.As<Napi::TypedArray>().TypedArrayType() == napi_uint8_array) {
     Napi::Uint8Array bytes = value.As<Napi::Uint8Array>();
     return std::string(reinterpret_cast<const char*>(bytes.Data()), bytes.ByteLength());
@@ -51,7 +66,7 @@ std::string BytesFrom(Napi::Env env, Napi::Value value, const std::string& what)
 
 std::string StringFrom(Napi::Env env, Napi::Value value, const std::string& what) {
   if (!value.IsString()) ThrowArgError(env, what + " must be a string");
-  return value.As<Napi::String>().Utf8Value();
+  return Utf8Of(env, value);
 }
 
 }  // namespace home::addon

@@ -13,6 +13,9 @@ namespace home::addon {
 // { containerHome?: string, uid?: number, gid?: number, forceManualWalk?: boolean }
 HomeOptions HomeOptionsFrom(Napi::Env env, Napi::Value value, const char* what);
 
+// A JavaScript string as UTF-8 (embedded NUL bytes kept). The caller checked IsString().
+std::string Utf8Of(Napi::Env env, Napi::Value value);
+
 // A string (as UTF-8) or a Uint8Array (its bytes).
 std::string BytesFrom(Napi::Env env, Napi::Value value, const std::string& what);
 

@@ -30,6 +30,8 @@ Napi::Error ToJsBatchError(Napi::Env env, const std::string& code, const std::st
   for (uint32_t i = 0; i < failures.size(); ++i) {
     Napi::Object item = Napi::Object::New(env);
     SetErrorFields(item, failures[i]);
+    // Every failed item names its path, even the empty one.
+    item.Set("path", Napi::String::New(env, failures[i].path));
     item.Set("message", Napi::String::New(env, failures[i].message));
     list.Set(i, item);
   }

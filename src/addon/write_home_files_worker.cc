@@ -66,21 +66,31 @@ Napi::Value WriteHomeFilesJs(const Napi::CallbackInfo& info) {
   }
   std::string home_dir = StringFrom(env, info[0], "writeHomeFiles: homeDir");
   Napi::Array list = info[1].As<Napi::Array>();
+  // Keys made once per call: Get(const char*) would internalize the name again for every file.
+  const Napi::String path_key = Napi::String::New(env, "path");
+  const Napi::String content_key = Napi::String::New(env, "content");
+  const Napi::String mode_key = Napi::String::New(env, "mode");
   std::vector<OverlayFile> files;
   files.reserve(list.Length());
   for (uint32_t i = 0; i < list.Length(); ++i) {
-    const std::string what = "writeHomeFiles: files[" + std::to_string(i) + "]";
+    const auto what = [i] { return "writeHomeFiles: files[" + std::to_string(i) + "]"; };
     Napi::Value item = list.Get(i);
-    if (!item.IsObject()) ThrowArgError(env, what + " must be an object");
+    if (!item.IsObject()) ThrowArgError(env, what() + " must be an object");
     Napi::Object object = item.As<Napi::Object>();
     OverlayFile file;
-    file.path = StringFrom(env, object.Get("path"), what + ".path");
-    file.bytes = BytesFrom(env, object.Get("content"), what + ".content");
-    Napi::Value mode = object.Get("mode");
+    Napi::Value path = object.Get(path_key);
+    if (!path.IsString()) ThrowArgError(env, what() + ".path must be a string");
+    file.path = Utf8Of(env, path);
+    Napi::Value content = object.Get(content_key);
+    if (!content.IsString() && !content.IsTypedArray()) {
+      ThrowArgError(env, what() + ".content must be a string or a Uint8Array");
+    }
+    file.bytes = BytesFrom(env, content, what() + ".content");
+    Napi::Value mode = object.Get(mode_key);
     uint32_t mode_value = mode.IsNumber() ? mode.As<Napi::Number>().Uint32Value() : 0;
     if (!mode.IsNumber() || (mode_value != kFileMode && mode_value != kExecutableMode) ||
         mode.As<Napi::Number>().DoubleValue() != mode_value) {
-      ThrowArgError(env, what + ".mode must be 0o644 or 0o755");
+      ThrowArgError(env, what() + ".mode must be 0o644 or 0o755");
     }
     file.executable = mode_value == kExecutableMode;
     files.push_back(std::move(file));

@@ -27,7 +27,9 @@ Error CreateFileIfMissing(const std::string& home_dir, std::string_view rel_path
 // directory on the way is missing, and also when the name is not a regular file: a symlink (the
 // marker is never read through a link: a planted link reads as "no marker", so the next write
 // replaces it), a directory, a fifo, a socket, a device. ERR_FILE_TOO_LARGE above the cap.
-// A link escaping the home on the way is still an error (ERR_SYMLINK_ESCAPE...), not "absent".
+// A link escaping the home on the way is still an error (ERR_SYMLINK_ESCAPE...), not "absent",
+// and so is a file where a directory should be (ERR_NOT_DIRECTORY); only a missing directory on
+// the way reads as absent.
 Error ReadSmallFile(const std::string& home_dir, std::string_view rel_path, size_t max_bytes, const HomeOptions& options,
                     std::optional<std::string>* out);
 

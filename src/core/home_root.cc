@@ -41,7 +41,7 @@ Error Escape(std::string_view path, const std::string& why) {
 
 Error DupRoot(int root, std::string_view path, UniqueFd* out) {
   int fd = ::fcntl(root, F_DUPFD_CLOEXEC, 0);
-  if (fd < 0) return SysError("ERR_WRITE_FAILED", "fcntl", errno, std::string(path), "cannot duplicate the home descriptor");
+  if (fd < 0) return SysError("ERR_WRITE_FAILED", "fcntl", errno, std::string(path), "cannot copy the home descriptor (F_DUPFD)");
   out->reset(fd);
   return {};
 }

@@ -1,7 +1,8 @@
 // The overlay writer. Costs per file, which the benchmark holds us to: an unchanged file is one
 // fstatat, one open, one fstat, one read and one close; a new or changed file is one fstatat,
 // the temporary file's open, write, fchmod (fchown), close and one renameat. A directory costs one
-// resolution for the whole batch, because files are taken directory by directory.
+// resolution for the whole batch, because files are taken directory by directory, and large
+// batches spread their directories over a few threads.
 #include "core/overlay_writer.h"
 
 #include <fcntl.h>
@@ -9,10 +10,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <numeric>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -26,6 +29,12 @@ constexpr mode_t kFileMode = 0644;
 constexpr mode_t kExecutableMode = 0755;
 // Compare buffer for the unchanged check; read in chunks so a large file costs no large buffer.
 constexpr size_t kCompareChunk = 64 * 1024;
+// Writer threads for one batch, this one included, and never more than the machine's cores.
+// Creating files is kernel work that scales across directories for a few threads, then contends
+// on the filesystem's own locks; and the worker serves many homes at once.
+constexpr size_t kMaxWriterThreads = 4;
+// Below this many files per thread, starting a thread costs more than it saves.
+constexpr size_t kMinFilesPerThread = 128;
 
 struct Entry {
   size_t index;             // position in the caller's list
@@ -64,14 +73,16 @@ Error CheckBatch(const std::vector<OverlayFile>& files, const HomeOptions& optio
   }
   // Views into `normalized` are taken only now that the vector no longer moves its strings.
   std::unordered_set<std::string_view> directories;  // every proper ancestor of an entry
+  directories.reserve(entries->size());
   for (Entry& entry : *entries) {
     entry.parent = ParentOf(entry.normalized);
     for (std::string_view dir = entry.parent; !dir.empty(); dir = ParentOf(dir)) {
       if (!directories.insert(dir).second) break;  // its ancestors are in already
     }
   }
-  // Duplicates: every entry whose clean path another entry also has.
+  // The same file twice: every entry whose clean path another entry also has.
   std::unordered_map<std::string_view, size_t> count;
+  count.reserve(entries->size());
   for (const Entry& entry : *entries) ++count[entry.normalized];
   for (const Entry& entry : *entries) {
     const std::string& given = files[entry.index].path;
@@ -106,8 +117,9 @@ bool IsUnchanged(int dir, const std::string& name, const struct stat& st, const 
     return false;
   }
   if ((options.uid && st.st_uid != *options.uid) || (options.gid && st.st_gid != *options.gid)) return false;
-  // O_NONBLOCK: should the name turn into a fifo between fstatat and open, open must not hang.
-  UniqueFd fd(::openat(dir, name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+  // O_NONBLOCK, O_NOCTTY: should the name turn into a fifo or a terminal between fstatat and open,
+  // open must neither hang nor adopt it.
+  UniqueFd fd(::openat(dir, name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
   if (!fd) return false;
   struct stat again;
   if (::fstat(fd.get(), &again) != 0 || !S_ISREG(again.st_mode) || again.st_ino != st.st_ino ||
@@ -151,6 +163,51 @@ Error WriteOne(int dir, const std::string& name, const OverlayFile& file, const 
   return {};
 }
 
+// What one writer thread did: counts and failures (with their input index), merged at the end.
+struct Tally {
+  size_t written = 0;
+  size_t unchanged = 0;
+  std::vector<std::pair<size_t, Error>> failed;
+};
+
+// The files of one directory: a run of `order` sharing a parent.
+struct Group {
+  size_t begin;
+  size_t end;
+};
+
+// Writes the groups handed out by `next` until none are left or the batch is cancelled.
+void WriteGroups(const HomeRoot& root, const std::vector<OverlayFile>& files, const std::vector<Entry>& entries,
+                 const std::vector<size_t>& order, const std::vector<Group>& groups, const HomeOptions& options,
+                 const CancelFlag& cancel, std::atomic<size_t>* next, std::atomic<bool>* aborted, Tally* tally) {
+  std::vector<char> buffer(kCompareChunk);
+  for (size_t g; (g = next->fetch_add(1, std::memory_order_relaxed)) < groups.size();) {
+    // One resolution and one descriptor for the whole directory.
+    HomeRoot::Parent dir;
+    const Error dir_error = root.ResolveParent(entries[order[groups[g].begin]].normalized, true, &dir);
+    for (size_t k = groups[g].begin; k < groups[g].end; ++k) {
+      if (cancel.cancelled()) {
+        aborted->store(true, std::memory_order_relaxed);
+        return;
+      }
+      const Entry& entry = entries[order[k]];
+      const OverlayFile& file = files[entry.index];
+      Error e = dir_error;
+      Outcome outcome = Outcome::kWritten;
+      if (e.ok()) {
+        const std::string name = entry.normalized.substr(entry.parent.empty() ? 0 : entry.parent.size() + 1);
+        e = WriteOne(dir.dir.get(), name, file, options, &buffer, &outcome);
+      }
+      if (e) {
+        e.path = file.path;  // the path as the caller gave it, not our clean form
+        tally->failed.emplace_back(entry.index, std::move(e));
+        continue;
+      }
+      ++(outcome == Outcome::kWritten ? tally->written : tally->unchanged);
+    }
+  }
+}
+
 }  // namespace
 
 Error WriteOverlay(const std::string& home_dir, const std::vector<OverlayFile>& files, const HomeOptions& options,
@@ -162,50 +219,48 @@ Error WriteOverlay(const std::string& home_dir, const std::vector<OverlayFile>& 
   HomeRoot root;
   if (Error e = HomeRoot::Open(home_dir, options, &root)) return e;
 
-  // Directory by directory (stable, so files of one directory keep their order): one resolution
-  // and one open descriptor per directory, and only one held at a time.
+  // Directory by directory (stable, so files of one directory keep their order).
   std::vector<size_t> order(entries.size());
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(),
                    [&](size_t a, size_t b) { return entries[a].parent < entries[b].parent; });
-
-  std::vector<std::pair<size_t, Error>> failed;
-  std::vector<char> buffer(kCompareChunk);
-  HomeRoot::Parent dir;
-  Error dir_error;
-  std::string_view dir_path;
-  bool have_dir = false;
-  bool aborted = false;
-  for (size_t k : order) {
-    if (cancel.cancelled()) {
-      aborted = true;
-      break;
-    }
-    const Entry& entry = entries[k];
-    const OverlayFile& file = files[entry.index];
-    if (!have_dir || entry.parent != dir_path) {
-      dir = HomeRoot::Parent{};
-      dir_error = root.ResolveParent(entry.normalized, true, &dir);
-      dir_path = entry.parent;
-      have_dir = true;
-    }
-    Error e = dir_error;
-    std::string name = entry.normalized.substr(entry.parent.empty() ? 0 : entry.parent.size() + 1);
-    Outcome outcome = Outcome::kWritten;
-    if (e.ok()) e = WriteOne(dir.dir.get(), name, file, options, &buffer, &outcome);
-    if (e) {
-      e.path = file.path;  // the path as the caller gave it, not our clean form
-      failed.emplace_back(entry.index, std::move(e));
-      continue;
-    }
-    ++(outcome == Outcome::kWritten ? result->written : result->unchanged);
+  std::vector<Group> groups;
+  for (size_t k = 0; k < order.size(); ++k) {
+    if (k == 0 || entries[order[k]].parent != entries[order[k - 1]].parent) groups.push_back({k, k});
+    groups.back().end = k + 1;
   }
 
+  // Directories are independent (a directory two groups both create is an EEXIST the walker
+  // absorbs), so large batches spread them over a few threads; this thread is one of them.
+  size_t threads = std::min<size_t>({kMaxWriterThreads, groups.size(), entries.size() / kMinFilesPerThread});
+  threads = std::min<size_t>(threads, std::max(1u, std::thread::hardware_concurrency()));
+  threads = std::max<size_t>(threads, 1);
+  std::vector<Tally> tallies(threads);
+  std::atomic<size_t> next{0};
+  std::atomic<bool> aborted{false};
+  std::vector<std::thread> helpers;
+  for (size_t t = 1; t < threads; ++t) {
+    try {
+      helpers.emplace_back(WriteGroups, std::cref(root), std::cref(files), std::cref(entries), std::cref(order),
+                           std::cref(groups), std::cref(options), std::cref(cancel), &next, &aborted, &tallies[t]);
+    } catch (...) {
+      break;  // no thread to be had: the ones we have (at least this one) do the work
+    }
+  }
+  WriteGroups(root, files, entries, order, groups, options, cancel, &next, &aborted, &tallies[0]);
+  for (std::thread& helper : helpers) helper.join();
+
+  std::vector<std::pair<size_t, Error>> failed;
+  for (Tally& tally : tallies) {
+    result->written += tally.written;
+    result->unchanged += tally.unchanged;
+    for (auto& item : tally.failed) failed.push_back(std::move(item));
+  }
   std::sort(failed.begin(), failed.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   for (auto& [index, error] : failed) result->failures.push_back(std::move(error));
-  if (aborted) {
+  if (aborted.load()) {
     std::string message = "writing the overlay was aborted after " +
-                          std::to_string(result->written + result->unchanged + failed.size()) + " of " +
+                          std::to_string(result->written + result->unchanged + result->failures.size()) + " of " +
                           std::to_string(files.size()) + " files";
     if (!result->failures.empty()) message = Summary(message + "; failed", result->failures);
     return MakeError("ERR_ABORTED", message);

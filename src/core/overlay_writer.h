@@ -29,7 +29,8 @@ struct OverlayResult {
 // same file, and no entry is another entry's parent directory. Any failure returns
 // ERR_RESERVED_PATH (when every offending entry is under .spoon/) or ERR_INVALID_PATH, with all
 // offending entries in `failures`, and nothing is written.
-// Phase 2, file by file, grouped by directory (each directory resolved once): an unchanged file
+// Phase 2, file by file, grouped by directory (each directory resolved once; a large batch spreads
+// its directories over a few threads, joined before returning): an unchanged file
 // (same bytes, exact mode, owner when given, a single link) is left as it is; anything else is
 // replaced atomically. A failing file does not stop the others; the call then returns
 // ERR_OVERLAY_FAILED naming every failed path. Cancellation is checked between files and returns
