@@ -1,0 +1,74 @@
+// An unchanged materialization (the marker matches, 100 overlay files already in place): what
+// every job start of a returning user costs. The seed's path for the same case, measured in the
+// same run, is the baseline: it re-reads the profile and marker and rewrites every file.
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { configHash, materializeUserHome } from '@spoon/home-native';
+import { seedWriteOverlay as seedOverlay } from './seed-overlay.mjs';
+
+const runs = Number(process.env.BENCH_RUNS ?? 201);
+const fileCount = 100;
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+const userEnv = {
+  username: 'alice',
+  enabled: true,
+  // Never fetched: the marker below matches, which is the case being measured.
+  dotfilesRepoUrl: 'https://localhost:1/alice/dotfiles.git',
+  files: Array.from({ length: fileCount }, (_, i) => ({
+    path: `.config/app${i % 10}/file${i}`,
+    content: `setting ${i}\n`.repeat(20),
+    isExecutable: i % 7 === 0,
+  })),
+};
+
+// The seed's steps for a home whose marker matches: profile check, marker read, overlay rewrite.
+async function seedUnchanged(homeDir) {
+  await mkdir(homeDir, { recursive: true });
+  await readFile(path.join(homeDir, '.bash_profile'), 'utf8');
+  const previous = await readFile(path.join(homeDir, '.spoon', 'env-hash'), 'utf8').catch(() => '');
+  if (previous.trim() !== configHash(userEnv)) throw new Error('marker should match');
+  await seedOverlay(homeDir, userEnv.files);
+}
+
+async function run() {
+  const base = await mkdtemp(path.join(existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir(), 'bench-materialize-'));
+  try {
+    const ours = path.join(base, 'homes', 'ours');
+    const seed = path.join(base, 'homes', 'seed');
+    const redact = (value) => value;
+    await materializeUserHome({ homeDir: ours, containerHome: '/home/alice', redact, userEnv: { ...userEnv, dotfilesRepoUrl: undefined } });
+    for (const dir of [ours, seed]) {
+      await mkdir(path.join(dir, '.spoon'), { recursive: true });
+      await writeFile(path.join(dir, '.spoon', 'env-hash'), configHash(userEnv));
+      await writeFile(path.join(dir, '.bash_profile'), '# profile\n');
+    }
+    await seedOverlay(seed, userEnv.files);
+    const times = { seed: [], native: [] };
+    for (let i = 0; i < runs; i++) {
+      // Interleaved, so whatever else the machine does weighs on both alike.
+      let start = performance.now();
+      await seedUnchanged(seed);
+      times.seed.push(performance.now() - start);
+      start = performance.now();
+      const report = await materializeUserHome({ homeDir: ours, containerHome: '/home/alice', redact, userEnv });
+      times.native.push(performance.now() - start);
+      if (report.repository !== 'unchanged' || report.files.written !== 0) throw new Error('expected the unchanged path');
+    }
+    const seedMs = median(times.seed);
+    const nativeMs = median(times.native);
+    console.log(`unchanged materialization, ${fileCount} overlay files, ${runs} runs each, ${path.dirname(base)}`);
+    console.log('| case | seed median ms | native median ms | seed/native | target |');
+    console.log('|---|---|---|---|---|');
+    console.log(`| marker matches, files unchanged | ${seedMs.toFixed(2)} | ${nativeMs.toFixed(2)} | ${(seedMs / nativeMs).toFixed(1)}x | native < 5 ms: ${nativeMs < 5 ? 'met' : 'MISSED'} |`);
+  } finally {
+    await rm(base, { recursive: true, force: true });
+  }
+}
+
+export const suite = { name: 'materialize', run };
+if (process.argv[1] === fileURLToPath(import.meta.url)) await run();
