@@ -26,8 +26,11 @@ const runs1k = Number(process.env.BENCH_RUNS) || 7;
 const runs10k = Math.max(1, Math.ceil(runs1k / 2) | 1); // odd, so the median is one run
 // Between runs, untimed: a full garbage collection (so that one writer's garbage is not collected
 // by background threads during the next writer's run, on a machine with few cores), then a pause
-// while the kernel finishes freeing the removed home's inodes and pages.
-const SETTLE_MS = 50;
+// while the kernel finishes freeing the removed home's inodes and pages: a base, plus a little
+// per file removed (seen here: after removing 10,000 files, the next run was still slowed 50 ms
+// later).
+const SETTLE_BASE_MS = 50;
+const SETTLE_PER_FILE_MS = 0.03;
 v8.setFlagsFromString('--expose-gc');
 const collectGarbage = vm.runInNewContext('gc');
 
@@ -65,7 +68,7 @@ function places() {
 
 // One run of one writer in a fresh scratch home; `prepare` (untimed) fills it first. A scenario
 // may time itself (the floor program reports its own figure, without process start-up).
-async function timeOnce(base, { prepare, run }) {
+async function timeOnce(base, { prepare, run, files = 1000 }) {
   const dir = await mkdtemp(path.join(base, 'home-native-bench-'));
   try {
     if (prepare) await prepare(dir);
@@ -75,7 +78,7 @@ async function timeOnce(base, { prepare, run }) {
   } finally {
     await rm(dir, { recursive: true, force: true });
     collectGarbage();
-    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_BASE_MS + files * SETTLE_PER_FILE_MS));
   }
 }
 
@@ -145,9 +148,9 @@ async function run() {
       floor: floor && floorScenario(floor, 'unchanged', 1000),
     });
     const fresh10k = await interleaved(runs10k, base, {
-      seed: { run: (dir) => seedWriteOverlay(dir, files10k) },
-      native: { run: (dir) => writeHomeFiles(dir, files10k) },
-      floor: floor && floorScenario(floor, 'fresh', 10000),
+      seed: { run: (dir) => seedWriteOverlay(dir, files10k), files: 10000 },
+      native: { run: (dir) => writeHomeFiles(dir, files10k), files: 10000 },
+      floor: floor && { ...floorScenario(floor, 'fresh', 10000), files: 10000 },
     });
     rows.push([label, 'fresh 1,000 x 1 KiB', fresh1k, runs1k]);
     rows.push([label, 'unchanged re-run 1,000', unchanged1k, runs1k]);

@@ -25,8 +25,8 @@ struct EscapeCase {
   std::string name;
   std::vector<std::string> fs;
   std::string path;
-  std::string want_code;  // "" when the operation must succeed
-  std::string want_at;    // success: where the file lands, relative to the home
+  std::string want_code;       // "" when the operation must succeed
+  std::string want_at;         // success: where the file lands, relative to the home
   bool final_is_link = false;  // the final component is a symlink (replaced, never followed)
 };
 
@@ -57,7 +57,10 @@ inline std::vector<EscapeCase> EscapeCases() {
       {"absolute link to containerHome with slash", {"real/", "l => /home/alice/real/"}, "l/f", "", "real/f"},
       {"absolute link to a look-alike prefix", {"l => /home/alice2/x"}, "l/f", escape},
       {"absolute link under containerHome climbing out", {"l => /home/alice/../outside"}, "l/f", escape},
-      {"absolute link mapped then dotdot inside", {"a/", "real/", "a/l => /home/alice/a/../real"}, "a/l/f", "",
+      {"absolute link mapped then dotdot inside",
+       {"a/", "real/", "a/l => /home/alice/a/../real"},
+       "a/l/f",
+       "",
        "real/f"},
       {"dangling absolute link", {"l => /nonexistent-home-native/dir"}, "l/f", escape},
       {"chain inside", {"real/", "a => b", "b => c", "c => real"}, "a/f", "", "real/f"},
@@ -76,8 +79,7 @@ inline std::vector<EscapeCase> EscapeCases() {
       {"final link to an outside dir", {"l => $OUTSIDE/dir"}, "l", "", "l", true},
       {"final dangling link", {"l => $OUTSIDE/new"}, "l", "", "l", true},
       {"final link inside", {"real", "l => real"}, "l", "", "l", true},
-      {"final link below a linked dir", {"real/", "d => real", "real/l => $OUTSIDE/target"}, "d/l", "", "real/l",
-       true},
+      {"final link below a linked dir", {"real/", "d => real", "real/l => $OUTSIDE/target"}, "d/l", "", "real/l", true},
   };
   // 40 links are allowed (Linux MAXSYMLINKS), 41 are a loop.
   for (int count : {40, 41}) {

@@ -75,8 +75,8 @@ std::string RunOp(Op op, const HomeRoot& root, const HomeOptions& options, const
       if (Error e = root.ResolveParent(c.path, true, &parent)) return e.code;
       // What every writer does with the pair: replace the name, never follow it.
       if (::unlinkat(parent.dir.get(), parent.name.c_str(), 0) != 0 && errno != ENOENT) return "unlink failed";
-      int fd = ::openat(parent.dir.get(), parent.name.c_str(), O_CREAT | O_EXCL | O_NOFOLLOW | O_WRONLY | O_CLOEXEC,
-                        0644);
+      int fd =
+          ::openat(parent.dir.get(), parent.name.c_str(), O_CREAT | O_EXCL | O_NOFOLLOW | O_WRONLY | O_CLOEXEC, 0644);
       if (fd < 0) return "create failed";
       EXPECT_EQ(::write(fd, "written", 7), 7);
       ::close(fd);
@@ -159,8 +159,7 @@ TEST_P(EscapeTable, EveryCase) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(AllOps, EscapeTable,
-                         ::testing::ValuesIn([] {
+INSTANTIATE_TEST_SUITE_P(AllOps, EscapeTable, ::testing::ValuesIn([] {
                            std::vector<Mode> modes;
                            for (Op op : {Op::kResolveForWrite, Op::kOverlayWrite, Op::kCreateIfMissing,
                                          Op::kWriteDurable, Op::kReadSmallFile, Op::kRemoveTree}) {

@@ -57,7 +57,9 @@ class OverlayWriterTest : public ::testing::TestWithParam<bool> {
     EXPECT_EQ(Snapshot(outside_), before_) << "the tree outside the home changed";
     EXPECT_EQ(CountTempFiles(scratch_.path()), 0);
   }
-  Error Write(const std::vector<OverlayFile>& files) { return WriteOverlay(home_, files, options_, CancelFlag(), &result_); }
+  Error Write(const std::vector<OverlayFile>& files) {
+    return WriteOverlay(home_, files, options_, CancelFlag(), &result_);
+  }
 
   ScratchDir scratch_;
   const std::string home_ = scratch_ / "home";
@@ -137,12 +139,13 @@ TEST_P(OverlayWriterTest, HardlinkToAnOutsideFileIsReplacedNotWrittenThrough) {
 TEST_P(OverlayWriterTest, FinalSymlinksAreReplaced) {
   Build(home_, {"out => " + outside_ + "/target", "dangling => " + outside_ + "/new", "inside => real", "real",
                 "dir-link => " + outside_ + "/dir"});
-  ASSERT_TRUE(Write({{"out", "1", false}, {"dangling", "2", false}, {"inside", "3", false}, {"dir-link", "4", false}})
-                  .ok());
+  ASSERT_TRUE(
+      Write({{"out", "1", false}, {"dangling", "2", false}, {"inside", "3", false}, {"dir-link", "4", false}}).ok());
   EXPECT_EQ(result_.written, 4u);
   EXPECT_FALSE(Exists(outside_ + "/new"));
   EXPECT_EQ(ReadText(home_ + "/real"), "real");
-  for (const char* name : {"out", "dangling", "inside", "dir-link"}) EXPECT_TRUE(S_ISREG(Lstat(home_ + "/" + name).st_mode));
+  for (const char* name : {"out", "dangling", "inside", "dir-link"})
+    EXPECT_TRUE(S_ISREG(Lstat(home_ + "/" + name).st_mode));
 }
 
 TEST_P(OverlayWriterTest, FifoAndSocketAreReplacedWithoutHanging) {
@@ -175,7 +178,10 @@ TEST_P(OverlayWriterTest, DirectoryInTheWayIsAnErrorAndOthersAreWritten) {
 
 TEST_P(OverlayWriterTest, PartialFailureWritesTheRestAndNamesEveryFailure) {
   Build(home_, {"esc => " + outside_, "file", "loop => loop"});
-  Error e = Write({{"esc/x", "1", false}, {"a/ok", "2", false}, {"file/x", "3", false}, {"loop/x", "4", false},
+  Error e = Write({{"esc/x", "1", false},
+                   {"a/ok", "2", false},
+                   {"file/x", "3", false},
+                   {"loop/x", "4", false},
                    {"b/ok", "5", true}});
   EXPECT_EQ(e.code, "ERR_OVERLAY_FAILED");
   ASSERT_EQ(result_.failures.size(), 3u);
@@ -299,7 +305,8 @@ TEST_P(OverlayWriterTest, LargeBatchAcrossThreads) {
   Build(home_, {"esc => " + outside_, "shared/"});
   std::vector<OverlayFile> files;
   for (int i = 0; i < 3000; ++i) {
-    std::string dir = (i % 97 == 0) ? "esc/" : "shared/d" + std::to_string(i % 150) + "/s" + std::to_string(i % 3) + "/";
+    std::string dir =
+        (i % 97 == 0) ? "esc/" : "shared/d" + std::to_string(i % 150) + "/s" + std::to_string(i % 3) + "/";
     files.push_back({dir + "f" + std::to_string(i), "content " + std::to_string(i), i % 5 == 0});
   }
   Error e = Write(files);
@@ -314,20 +321,23 @@ TEST_P(OverlayWriterTest, LargeBatchAcrossThreads) {
   EXPECT_EQ(result_.written, 3000 - escapes);
   for (int i = 1; i < 3000; i += 211) {
     if (i % 97 == 0) continue;
-    std::string p = home_ + "/shared/d" + std::to_string(i % 150) + "/s" + std::to_string(i % 3) + "/f" + std::to_string(i);
+    std::string p =
+        home_ + "/shared/d" + std::to_string(i % 150) + "/s" + std::to_string(i % 3) + "/f" + std::to_string(i);
     EXPECT_EQ(ReadText(p), "content " + std::to_string(i));
     EXPECT_EQ(Lstat(p).st_mode & 07777, i % 5 == 0 ? 0755u : 0644u);
   }
   // And the unchanged re-run, threaded too.
-  files.erase(std::remove_if(files.begin(), files.end(), [](const OverlayFile& f) { return f.path.rfind("esc/", 0) == 0; }),
-              files.end());
+  files.erase(
+      std::remove_if(files.begin(), files.end(), [](const OverlayFile& f) { return f.path.rfind("esc/", 0) == 0; }),
+      files.end());
   ASSERT_TRUE(Write(files).ok());
   EXPECT_EQ(result_.unchanged, files.size());
 }
 
 TEST_P(OverlayWriterTest, CancelledMidwayAcrossThreadsStops) {
   std::vector<OverlayFile> files;
-  for (int i = 0; i < 20000; ++i) files.push_back({"d" + std::to_string(i % 300) + "/f" + std::to_string(i), "x", false});
+  for (int i = 0; i < 20000; ++i)
+    files.push_back({"d" + std::to_string(i % 300) + "/f" + std::to_string(i), "x", false});
   CancelFlag cancel;
   std::thread canceller([cancel] {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -341,7 +351,9 @@ TEST_P(OverlayWriterTest, CancelledMidwayAcrossThreadsStops) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Resolvers, OverlayWriterTest, ::testing::Bool(),
-                         [](const ::testing::TestParamInfo<bool>& info) { return info.param ? "ManualWalk" : "Openat2"; });
+                         [](const ::testing::TestParamInfo<bool>& info) {
+                           return info.param ? "ManualWalk" : "Openat2";
+                         });
 
 }  // namespace
 }  // namespace home

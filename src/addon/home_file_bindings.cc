@@ -66,7 +66,8 @@ class ReadSmallFileWorker : public PromiseWorker {
 
 class WriteFileDurableWorker : public PromiseWorker {
  public:
-  WriteFileDurableWorker(Napi::Env env, std::string home_dir, std::string path, std::string content, HomeOptions options)
+  WriteFileDurableWorker(Napi::Env env, std::string home_dir, std::string path, std::string content,
+                         HomeOptions options)
       : PromiseWorker(env, "home_native.write_file_durable"),
         home_dir_(std::move(home_dir)),
         path_(std::move(path)),
@@ -90,8 +91,9 @@ Napi::Value CreateFileIfMissingJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   RequireArgs(info, 4, "createFileIfMissing(homeDir: string, name: string, content: string, options)");
   auto worker = std::make_unique<CreateFileIfMissingWorker>(
-      env, StringFrom(env, info[0], "createFileIfMissing: homeDir"), StringFrom(env, info[1], "createFileIfMissing: name"),
-      BytesFrom(env, info[2], "createFileIfMissing: content"), HomeOptionsFrom(env, info[3], "createFileIfMissing"));
+      env, StringFrom(env, info[0], "createFileIfMissing: homeDir"),
+      StringFrom(env, info[1], "createFileIfMissing: name"), BytesFrom(env, info[2], "createFileIfMissing: content"),
+      HomeOptionsFrom(env, info[3], "createFileIfMissing"));
   return QueueWorker(std::move(worker));
 }
 

@@ -72,7 +72,9 @@ Error FsyncDirectory(int dir_fd, const std::string& report_path) {
   // The walker's descriptors are O_PATH, which fsync refuses; "." through it is the same directory.
   UniqueFd dir(::openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!dir) return SysError("ERR_WRITE_FAILED", "openat", errno, report_path, "cannot open the directory to sync it");
-  if (::fsync(dir.get()) != 0) return SysError("ERR_WRITE_FAILED", "fsync", errno, report_path, "cannot sync the directory");
+  if (::fsync(dir.get()) != 0) {
+    return SysError("ERR_WRITE_FAILED", "fsync", errno, report_path, "cannot sync the directory");
+  }
   return {};
 }
 

@@ -48,8 +48,8 @@ Error CreateFileIfMissing(const std::string& home_dir, std::string_view rel_path
                              std::string(rel_path), created);
 }
 
-Error ReadSmallFile(const std::string& home_dir, std::string_view rel_path, size_t max_bytes, const HomeOptions& options,
-                    std::optional<std::string>* out) {
+Error ReadSmallFile(const std::string& home_dir, std::string_view rel_path, size_t max_bytes,
+                    const HomeOptions& options, std::optional<std::string>* out) {
   out->reset();
   const std::string path(rel_path);
   HomeRoot::Parent parent;
@@ -67,7 +67,8 @@ Error ReadSmallFile(const std::string& home_dir, std::string_view rel_path, size
   if (static_cast<uint64_t>(st.st_size) > max_bytes) {
     return MakeError("ERR_FILE_TOO_LARGE", "larger than " + std::to_string(max_bytes) + " bytes", path);
   }
-  UniqueFd fd(::openat(parent.dir.get(), parent.name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
+  UniqueFd fd(
+      ::openat(parent.dir.get(), parent.name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
   if (!fd) {
     if (errno == ENOENT || errno == ELOOP || errno == ENXIO) return {};  // swapped since we looked
     return SysError("ERR_READ_FAILED", "openat", errno, path, "cannot open");

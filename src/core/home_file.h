@@ -30,8 +30,8 @@ Error CreateFileIfMissing(const std::string& home_dir, std::string_view rel_path
 // A link escaping the home on the way is still an error (ERR_SYMLINK_ESCAPE...), not "absent",
 // and so is a file where a directory should be (ERR_NOT_DIRECTORY); only a missing directory on
 // the way reads as absent.
-Error ReadSmallFile(const std::string& home_dir, std::string_view rel_path, size_t max_bytes, const HomeOptions& options,
-                    std::optional<std::string>* out);
+Error ReadSmallFile(const std::string& home_dir, std::string_view rel_path, size_t max_bytes,
+                    const HomeOptions& options, std::optional<std::string>* out);
 
 // Replaces `rel_path` atomically (as the overlay writer does, 0644) and durably: the file is
 // fsync'ed before the rename and its directory after. ERR_IS_DIRECTORY when a directory holds

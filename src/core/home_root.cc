@@ -41,7 +41,9 @@ Error Escape(std::string_view path, const std::string& why) {
 
 Error DupRoot(int root, std::string_view path, UniqueFd* out) {
   int fd = ::fcntl(root, F_DUPFD_CLOEXEC, 0);
-  if (fd < 0) return SysError("ERR_WRITE_FAILED", "fcntl", errno, std::string(path), "cannot copy the home descriptor (F_DUPFD)");
+  if (fd < 0) {
+    return SysError("ERR_WRITE_FAILED", "fcntl", errno, std::string(path), "cannot copy the home descriptor (F_DUPFD)");
+  }
   out->reset(fd);
   return {};
 }
@@ -64,9 +66,8 @@ Error MakeDirectory(int dir, const std::string& name, const HomeOptions& options
   if (::fchmod(fd.get(), HomeRoot::kDirMode) != 0) {
     return SysError("ERR_WRITE_FAILED", "fchmod", errno, std::string(path), "cannot set the mode of '" + name + "'");
   }
-  if ((options.uid || options.gid) &&
-      ::fchown(fd.get(), options.uid ? *options.uid : static_cast<uid_t>(-1),
-               options.gid ? *options.gid : static_cast<gid_t>(-1)) != 0) {
+  if ((options.uid || options.gid) && ::fchown(fd.get(), options.uid ? *options.uid : static_cast<uid_t>(-1),
+                                               options.gid ? *options.gid : static_cast<gid_t>(-1)) != 0) {
     return SysError("ERR_WRITE_FAILED", "fchown", errno, std::string(path), "cannot set the owner of '" + name + "'");
   }
   *made = std::move(fd);
@@ -131,8 +132,8 @@ Error HomeRoot::ResolveManually(std::string_view normalized, const std::vector<s
                                 bool create_missing, Parent* out) const {
   const char* failure_code = create_missing ? "ERR_WRITE_FAILED" : "ERR_READ_FAILED";
   const std::string path(normalized);
-  std::vector<UniqueFd> held;         // one descriptor per step; empty means "at the root"
-  std::vector<std::string> pending;   // components still to walk, the next one last
+  std::vector<UniqueFd> held;        // one descriptor per step; empty means "at the root"
+  std::vector<std::string> pending;  // components still to walk, the next one last
   for (auto it = parent.rbegin(); it != parent.rend(); ++it) pending.emplace_back(*it);
   auto current = [&] { return held.empty() ? root_.get() : held.back().get(); };
 

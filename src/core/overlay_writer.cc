@@ -92,9 +92,9 @@ Error CheckBatch(const std::vector<OverlayFile>& files, const HomeOptions& optio
                                                   Quoted(entry.normalized) + ")",
                                               given));
     } else if (directories.count(entry.normalized)) {
-      bad.emplace_back(entry.index, MakeError("ERR_INVALID_PATH",
-                                              "invalid overlay path: is also the parent directory of another entry",
-                                              given));
+      bad.emplace_back(
+          entry.index,
+          MakeError("ERR_INVALID_PATH", "invalid overlay path: is also the parent directory of another entry", given));
     }
   }
   if (bad.empty()) return {};
@@ -147,7 +147,8 @@ Error WriteOne(int dir, const std::string& name, const OverlayFile& file, const 
   const mode_t mode = file.executable ? kExecutableMode : kFileMode;
   struct stat st;
   if (::fstatat(dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
-    if (S_ISDIR(st.st_mode)) return MakeError("ERR_IS_DIRECTORY", "a directory is in the way (left as it is)", file.path);
+    if (S_ISDIR(st.st_mode))
+      return MakeError("ERR_IS_DIRECTORY", "a directory is in the way (left as it is)", file.path);
     if (IsUnchanged(dir, name, st, file, mode, options, buffer)) {
       *outcome = Outcome::kUnchanged;
       return {};

@@ -13,8 +13,8 @@
 namespace home {
 
 struct OverlayFile {
-  std::string path;   // as the backend sent it: relative, or absolute under container_home
-  std::string bytes;  // the content, verbatim
+  std::string path;         // as the backend sent it: relative, or absolute under container_home
+  std::string bytes;        // the content, verbatim
   bool executable = false;  // 0755 when true, else 0644
 };
 

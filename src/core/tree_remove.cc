@@ -142,7 +142,8 @@ Error RemoveTree(int parent_fd, const std::string& name) {
       if ((child[0] == '.' && child[1] == '\0') || (child[0] == '.' && child[1] == '.' && child[2] == '\0')) continue;
       if (entry->d_type != DT_DIR && entry->d_type != DT_UNKNOWN) {
         if (::unlinkat(fd, child, 0) == 0 || errno == ENOENT) continue;
-        if (errno != EISDIR && errno != EPERM) return RemoveError("unlinkat", errno, name, "cannot remove '" + std::string(child) + "'");
+        if (errno != EISDIR && errno != EPERM)
+          return RemoveError("unlinkat", errno, name, "cannot remove '" + std::string(child) + "'");
       }
       // A directory, or not known yet: try to enter it.
       Frame next;
