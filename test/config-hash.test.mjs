@@ -4,21 +4,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { configHash, HomeNativeError } from '@spoon/home-native';
+import { rng } from './helpers/random.mjs';
 
 const seedHash = (env) =>
   createHash('sha256')
     .update(JSON.stringify({ repo: env.dotfilesRepoUrl, ref: env.dotfilesRepoRef ?? '', setup: env.setupCommand ?? '' }))
     .digest('hex');
 
-// A small deterministic generator (mulberry32) so failures reproduce.
-function rng(seed) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const alphabets = [
   () => String.fromCharCode(0x20 + Math.floor(random() * 95)), // printable ASCII

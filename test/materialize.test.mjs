@@ -6,6 +6,7 @@ import { lstat, mkdir, readFile, readdir, readlink, stat, symlink, writeFile } f
 import path from 'node:path';
 import { configHash, configure, materializeUserHome } from '@spoon/home-native';
 import { resetSettingsForTests } from '../dist/settings.js';
+import { rng } from './helpers/random.mjs';
 import { seedEnsureProfile, seedOverlay, seedProfile } from './helpers/seed-steps.mjs';
 import { sentinel, tempDir } from './helpers/temp.mjs';
 import { snapshot } from './helpers/tree.mjs';
@@ -157,8 +158,7 @@ test('progress reports the phases in the seed order', async (t) => {
 // Random benign overlay sets: the home the package leaves equals the home the seed's steps leave.
 test('parity with the seed on 40 random benign overlay sets', async (t) => {
   const { root } = await setup(t);
-  let seed = 7;
-  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const random = rng(7);
   const names = ['a', 'b', 'config', 'ünï', '日本', 'emoji😀', '.hidden', 'x y', 'bin', 'lib'];
   const pick = () => names[Math.floor(random() * names.length)];
   for (let round = 0; round < 40; round++) {

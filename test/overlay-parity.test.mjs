@@ -7,17 +7,9 @@ import { lstat, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { writeHomeFiles } from '@spoon/home-native';
-import { seedWriteOverlay } from './helpers/seed-overlay.mjs';
+import { seedOverlay as seedWriteOverlay } from './helpers/seed-steps.mjs';
+import { rng } from './helpers/random.mjs';
 
-// A small deterministic generator (mulberry32) so failures reproduce.
-function rng(seed) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const NAMES = ['.config', '.local', 'bin', 'nvim', 'init.lua', '.bashrc', 'réglages', 'über', '設定', '🎉party', 'my file', 'a-b_c', '.x', 'ñ', 'deep'];
 
