@@ -4,7 +4,7 @@
 // undici's nested causes are text we do not control.
 import { HomeNativeError } from './errors';
 import type { Scrub } from './scrub';
-import { maxResponseBytes } from './bounded-fetch';
+import { defaults } from './settings';
 
 /** What the bounded fetch observed during one call. */
 export interface CallRecord {
@@ -69,7 +69,7 @@ export function backendError(error: unknown, call: CallRecord, what: CallDescrip
     return new HomeNativeError('ERR_BACKEND', scrub(`Convex backend did not answer within ${call.timeoutMs} ms (${where})`), details);
   }
   if (call.tooLarge) {
-    return new HomeNativeError('ERR_BACKEND', `Convex backend sent more than ${maxResponseBytes} bytes (${where})`, details);
+    return new HomeNativeError('ERR_BACKEND', `Convex backend sent more than ${defaults.maxBackendResponseBytes} bytes (${where})`, details);
   }
   const message = scrub(quote(messageOf(error)));
   if (call.status === undefined) {

@@ -4,13 +4,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { CallRecord } from './backend-error';
 import type { Scrub } from './scrub';
+import { defaults } from './settings';
 
-/**
- * An environment at the schema's caps holds 16 MiB of file contents; JSON escaping of ordinary
- * text adds little. Four times that is room enough, and stops a runaway answer from filling
- * the worker's memory.
- */
-export const maxResponseBytes = 64 * 1024 * 1024;
+const maxResponseBytes = defaults.maxBackendResponseBytes;
 
 /** The per-call state: its deadline and scrubber, and what the fetch saw. */
 export interface ActiveCall extends CallRecord {

@@ -22,6 +22,12 @@ export const defaults = {
    * enough that a hung backend fails the job start instead of holding it for the job timeout.
    */
   backendTimeoutMs: 30 * 1000,
+  /**
+   * An environment at the schema's caps holds 16 MiB of file contents; JSON escaping of ordinary
+   * text adds little. Four times that is room enough, and stops a runaway answer from filling
+   * the worker's memory.
+   */
+  maxBackendResponseBytes: 64 * 1024 * 1024,
 } as const;
 
 export interface ResolvedCloneSettings {
