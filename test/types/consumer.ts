@@ -1,26 +1,63 @@
-// How the worker uses the package, written against index.d.ts only.
+// How the worker uses the package, written against index.d.ts only: it must type-check as the
+// worker's code would, and misuse must not.
 import {
   HomeNativeError,
+  cloneRepository,
   configHash,
+  configure,
+  fetchUserEnvironment,
+  localRunner,
+  materializeUserHome,
   versions,
+  writeHomeFiles,
+  type CloneReport,
+  type MaterializeReport,
+  type RunInJobContainer,
   type UserEnvironment,
 } from '../../index';
 
-const env: UserEnvironment = {
-  username: 'alice',
-  enabled: true,
-  dotfilesRepoUrl: 'https://example.com/alice/dotfiles.git',
-  files: [{ path: '.gitconfig', content: '[user]\n', isExecutable: false }],
+// The seed's Id<'agentJobs'> is a branded string; it must be accepted as it is.
+type Id<T extends string> = string & { __tableName: T };
+
+const runInJobContainer: RunInJobContainer = async (options) => {
+  const [shell, flag, script] = options.command;
+  return `${shell} ${flag} ${script} in ${options.containerCwd} as ${options.environment.HOME}`;
 };
 
-const hash: string = configHash(env);
-const libgit2: string = versions().libgit2;
+export async function startJob(jobId: Id<'agentJobs'>, workdir: string, redact: (value: string) => string): Promise<void> {
+  configure({ convexUrl: 'https://example.convex.cloud', workerToken: 't', jobTimeoutMs: 60_000, runInJobContainer });
+  configure({ clone: { allowedProtocols: ['https', 'http'], concurrency: 2 }, detectSetupScript: true });
+  const userEnv: UserEnvironment | null = await fetchUserEnvironment(jobId);
+  if (!userEnv) return;
+  // The seed's call, unchanged: the report may be ignored.
+  await materializeUserHome({ homeDir: `${workdir}/homes/${userEnv.username}`, containerHome: `/home/${userEnv.username}`, userEnv, redact });
+  const report: MaterializeReport = await materializeUserHome({
+    homeDir: `${workdir}/homes/${userEnv.username}`,
+    containerHome: `/home/${userEnv.username}`,
+    userEnv,
+    redact,
+    signal: AbortSignal.timeout(1000),
+    onProgress: (progress) => progress.clone?.receivedBytes,
+  });
+  const cloned: string | undefined = report.clone?.commit;
+  void cloned;
+  configure({ runInJobContainer: localRunner });
+}
+
+export async function tools(): Promise<string> {
+  const clone: CloneReport = await cloneRepository({ url: 'https://example.com/d.git', homeDir: '/homes/a', ref: 'main', depth: 1 });
+  const written = await writeHomeFiles('/homes/a', [{ path: 'a', content: new Uint8Array([1]), isExecutable: false }]);
+  const hash: string = configHash({ dotfilesRepoUrl: clone.commit });
+  // @ts-expect-error: an unknown protocol is not a CloneProtocol
+  configure({ clone: { allowedProtocols: ['ftp'] } });
+  return `${hash} ${written.written} ${versions().libgit2}`;
+}
 
 export function describe(error: unknown): string {
   if (error instanceof HomeNativeError) {
     // @ts-expect-error: codes are a closed union
     const impossible: typeof error.code = 'ERR_NOT_A_CODE';
-    return `${error.code} ${error.path ?? ''} ${String(impossible)}`;
+    return `${error.code} ${error.path ?? ''} ${error.failures?.length ?? 0} ${String(impossible)}`;
   }
-  return `${hash} ${libgit2}`;
+  return 'not ours';
 }
