@@ -12,6 +12,7 @@ import { cloneRepository, HomeNativeError } from '@spoon/home-native';
 import { buildDotfilesRepo, buildLargeBlobRepo, buildLongHistoryRepo, git, tempDir } from './helpers/fixtures.mjs';
 import { makeTlsFiles, startGitDaemon, startHttpGitServer } from './helpers/servers.mjs';
 import { newHome, plantPrevious, stagingDebris } from './helpers/home.mjs';
+import { runNode } from './helpers/child.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const SECRET = 's3cr3t-t0ken';
@@ -416,15 +417,10 @@ test("the host's and the user's git configuration cannot influence the clone; ho
   const script = `import { cloneRepository } from '@spoon/home-native';
     const r = await cloneRepository({ url: ${JSON.stringify(httpServer.url('dotfiles'))}, homeDir: ${JSON.stringify(h.home)}, allowedProtocols: ['http'] });
     console.log(r.commit);`;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+  const { code, out } = await runNode(['--input-type=module', '-e', script], {
     cwd: here,
     env: { ...process.env, HOME: fake, XDG_CONFIG_HOME: path.join(fake, '.config'), GIT_CONFIG_GLOBAL: path.join(fake, '.gitconfig') },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
-  const [code] = await once(child, 'exit');
   assert.equal(code, 0, out);
   assert.equal(out.trim(), fixture.commits.main);
   assert.ok(!existsSync(marker), 'no hook ran');
@@ -434,15 +430,10 @@ test("the host's and the user's git configuration cannot influence the clone; ho
 test('clones do not occupy the libuv threadpool (UV_THREADPOOL_SIZE=4, four slow clones)', async () => {
   const dir = path.join(tmp.dir, `pool-${Date.now()}`);
   mkdirSync(dir);
-  const child = spawn(process.execPath, [path.join(here, 'helpers/pool-probe.mjs'), slowServer.url('large'), dir], {
+  const { code, out } = await runNode([path.join(here, 'helpers/pool-probe.mjs'), slowServer.url('large'), dir], {
     cwd: here,
     env: { ...process.env, UV_THREADPOOL_SIZE: '4' },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
-  const [code] = await once(child, 'exit');
   assert.equal(code, 0, out);
   const result = JSON.parse(out.trim().split('\n').at(-1));
   assert.equal(result.clonesSettledBeforeRead, 0, 'readFile completed while all four clones were still running');
