@@ -45,7 +45,9 @@ if ((${#missing[@]})) || ((need_libgit2)); then
     echo 'deb http://deb.debian.org/debian bookworm-backports main' > "$backports_list"
   fi
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >/dev/null
+  # A third-party list that cannot be reached must not stop us: the installs below say whether
+  # what we need was found.
+  apt-get update -qq >/dev/null || echo "bootstrap: apt-get update reported errors; trying the installs anyway" >&2
   if ((${#missing[@]})); then apt-get install -y -qq "${missing[@]}" >/dev/null; fi
   if ((need_libgit2)); then apt-get install -y -qq -t bookworm-backports libgit2-dev >/dev/null; fi
   pkg-config --atleast-version=1.7 libgit2 || { echo "bootstrap: libgit2 >= 1.7 still missing" >&2; exit 1; }
