@@ -53,7 +53,9 @@ type NativeErrorShape = Error & {
  * internals.
  */
 export function fromNative(error: unknown, callSite: Error, redact: Redact = identity): HomeNativeError {
-  if (error instanceof HomeNativeError) return error;
+  // Ours already; it still passes through a caller's redact (a step of materializeUserHome may
+  // have thrown it without one).
+  if (error instanceof HomeNativeError && redact === identity) return error;
   const source: NativeErrorShape = error instanceof Error ? error : new Error(String(error));
   const code = (source.code?.startsWith('ERR_') ? source.code : 'ERR_INVALID_ARG_TYPE') as HomeNativeErrorCode;
   const wrapped = new HomeNativeError(code, redact(source.message), {

@@ -71,7 +71,14 @@ export async function materializeUserHome(args: MaterializeArgs): Promise<Materi
     ...(gid !== undefined && { gid }),
   };
 
-  await callNative(callSite, redact, () => mkdir(homeDir, { recursive: true, mode: 0o755 }));
+  await mkdir(homeDir, { recursive: true, mode: 0o755 }).catch((error: NodeJS.ErrnoException) => {
+    throw new HomeNativeError('ERR_HOME_INVALID', redact(`cannot create the home: ${error.message}`), {
+      path: redact(homeDir),
+      ...(error.errno !== undefined && { errno: error.errno }),
+      ...(error.code !== undefined && { osCode: error.code }),
+      ...(error.syscall !== undefined && { syscall: error.syscall }),
+    });
+  });
   const lock = await timed('lock', () => acquireHomeLock(homeDir, signal));
   try {
     const created = await timed('profile', () =>
@@ -133,12 +140,14 @@ export async function materializeUserHome(args: MaterializeArgs): Promise<Materi
     }
 
     report.files = await timed('overlay', () =>
-      writeHomeFiles(homeDir, userEnv.files, {
-        containerHome,
-        ...(uid !== undefined && { uid }),
-        ...(gid !== undefined && { gid }),
-        ...(signal !== undefined && { signal }),
-      }),
+      callNative(callSite, redact, () =>
+        writeHomeFiles(homeDir, userEnv.files, {
+          containerHome,
+          ...(uid !== undefined && { uid }),
+          ...(gid !== undefined && { gid }),
+          ...(signal !== undefined && { signal }),
+        }),
+      ),
     );
     return finish(report);
   } finally {

@@ -182,3 +182,22 @@ test('parity with the seed on 40 random benign overlay sets', async (t) => {
     assert.deepEqual(await snapshot(ours), await snapshot(theirs), `round ${round}`);
   }
 });
+
+test('errors pass through the caller\'s redact, the overlay\'s failures included', async (t) => {
+  const { homeDir } = await setup(t);
+  const userEnv = env({ files: [{ path: '../secret-token/x', content: 'x', isExecutable: false }] });
+  const error = await materializeUserHome({ homeDir, containerHome, redact, userEnv }).catch((e) => e);
+  assert.equal(error.code, 'ERR_INVALID_PATH');
+  assert.ok(error.failures.length === 1);
+  const text = JSON.stringify({ message: error.message, stack: error.stack, failures: error.failures });
+  assert.ok(!text.includes('secret-token'), text);
+  assert.ok(text.includes('***'));
+});
+
+test('a home that cannot be created is ERR_HOME_INVALID with the OS error', async (t) => {
+  const { root } = await setup(t);
+  await writeFile(path.join(root, 'not-a-dir'), '');
+  const error = await materializeUserHome({ homeDir: path.join(root, 'not-a-dir', 'alice'), containerHome, redact, userEnv: env() }).catch((e) => e);
+  assert.equal(error.code, 'ERR_HOME_INVALID');
+  assert.equal(error.osCode, 'ENOTDIR');
+});
