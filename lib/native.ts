@@ -56,7 +56,7 @@ export interface NativeCloneReport {
 export interface NativeAddon {
   CancelToken: new () => NativeCancelToken;
   configHash(repo: string | undefined, ref: string, setup: string): string;
-  versions(): { libgit2: string; openssl: string; napi: number };
+  versions(): { libgit2: string; tls: string; openssl: string; napi: number };
   writeHomeFiles(
     homeDir: string,
     files: NativeOverlayFile[],

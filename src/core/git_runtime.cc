@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/socket_stream.h"
+#include "core/trust_store.h"
 #include "core/url_policy.h"
 
 namespace home {
@@ -21,6 +22,25 @@ constexpr int kServerTimeoutMs = 30 * 1000;
 // Dotfiles repositories hold thousands of objects, not tens of millions; a pack announcing more
 // is hostile and is refused before the indexer allocates for it.
 constexpr size_t kPackMaxObjects = 5 * 1000 * 1000;
+
+// The trust store is looked up where the process runs, not where libgit2 was built (a
+// prebuilt binary's mbedTLS would otherwise carry the build machine's path). macOS's TLS
+// backend uses the keychain and takes no locations.
+Error ConfigureTrustStore() {
+#ifdef __APPLE__
+  return {};
+#else
+  if (!(git_libgit2_features() & GIT_FEATURE_HTTPS)) return {};
+  const TrustStore store = FindTrustStore();
+  if (store.empty()) return {};
+  const char* file = store.file.empty() ? nullptr : store.file.c_str();
+  const char* dir = store.dir.empty() ? nullptr : store.dir.c_str();
+  if (int rc = git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, file, dir); rc < 0) {
+    return GitFailure("loading the TLS trust store", rc);
+  }
+  return {};
+#endif
+}
 
 Error Configure() {
   if (int rc = git_libgit2_init(); rc < 0) return GitFailure("git_libgit2_init", rc);
@@ -51,6 +71,7 @@ Error Configure() {
   for (const Opt& opt : opts) {
     if (opt.rc < 0) return GitFailure(opt.what, opt.rc);
   }
+  if (Error e = ConfigureTrustStore(); e) return e;
   return RegisterSocketStream();
 }
 

@@ -15,6 +15,7 @@ const env: UserEnvironment = {
 
 const hash: string = configHash(env);
 const libgit2: string = versions().libgit2;
+const tls: string = versions().tls;
 
 export function describe(error: unknown): string {
   if (error instanceof HomeNativeError) {
@@ -22,5 +23,5 @@ export function describe(error: unknown): string {
     const impossible: typeof error.code = 'ERR_NOT_A_CODE';
     return `${error.code} ${error.path ?? ''} ${String(impossible)}`;
   }
-  return `${hash} ${libgit2}`;
+  return `${hash} ${libgit2} ${tls}`;
 }
