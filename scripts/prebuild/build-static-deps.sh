@@ -21,13 +21,15 @@ jobs=${HOME_NATIVE_JOBS:-2}
 platform=$(node -p 'process.platform + "-" + process.arch')
 out=$root/deps/build/$platform
 prefix=$out/prefix
-stamp_want=$( { cat "$0"; ls -d deps/src/*/; } | sha256sum | cut -d' ' -f1)
+bash scripts/prebuild/fetch-sources.sh >&2
+sha256() { if command -v sha256sum >/dev/null; then sha256sum; else shasum -a 256; fi | cut -d' ' -f1; }
+# The cache is valid for this script and these source trees (their names carry the versions).
+stamp_want=$( { cat "$0"; ls -d deps/src/*/ 2>/dev/null; } | sha256)
 if [[ -f $prefix/.stamp && "$(cat "$prefix/.stamp")" == "$stamp_want" ]]; then
   echo "$prefix"
   exit 0
 fi
 
-bash scripts/prebuild/fetch-sources.sh >&2
 source_of() {
   local dirs=(deps/src/"$1"-[0-9]*/)
   [[ -d ${dirs[0]} ]] || { echo "build-static-deps: no unpacked source for $1 in deps/src/" >&2; exit 1; }

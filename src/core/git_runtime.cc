@@ -24,22 +24,24 @@ constexpr int kServerTimeoutMs = 30 * 1000;
 constexpr size_t kPackMaxObjects = 5 * 1000 * 1000;
 
 // The trust store is looked up where the process runs, not where libgit2 was built (a
-// prebuilt binary's mbedTLS would otherwise carry the build machine's path). macOS's TLS
-// backend uses the keychain and takes no locations.
+// prebuilt binary's mbedTLS would otherwise carry the build machine's path).
 Error ConfigureTrustStore() {
-#ifdef __APPLE__
-  return {};
-#else
   if (!(git_libgit2_features() & GIT_FEATURE_HTTPS)) return {};
   const TrustStore store = FindTrustStore();
   if (store.empty()) return {};
   const char* file = store.file.empty() ? nullptr : store.file.c_str();
   const char* dir = store.dir.empty() ? nullptr : store.dir.c_str();
   if (int rc = git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, file, dir); rc < 0) {
+#ifdef __APPLE__
+    // A system libgit2 on macOS uses SecureTransport, which reads the keychain and refuses
+    // locations; only the prebuild's mbedTLS needs them there.
+    git_error_clear();
+    return {};
+#else
     return GitFailure("loading the TLS trust store", rc);
+#endif
   }
   return {};
-#endif
 }
 
 Error Configure() {

@@ -18,10 +18,22 @@ const root = path.resolve(here, '..', '..');
 const platform = `${process.platform}-${process.arch}`;
 const prebuildDir = path.join(root, 'prebuilds', platform);
 
-// What every glibc Linux with Node already has: the C and C++ runtimes and the dynamic loader.
-const allowedNeeded = /^(libc\.so\.6|libm\.so\.6|libpthread\.so\.0|libdl\.so\.2|libstdc\+\+\.so\.6|libgcc_s\.so\.1|ld-linux[-\w.]*\.so\.\d)$/;
+// What every Linux with Node already has: the C and C++ runtimes and the dynamic loader (glibc's
+// or musl's). On macOS: the system library, libc++ and the frameworks libgit2 may use.
+const allowedNeeded =
+  /^(libc\.so\.6|libm\.so\.6|libpthread\.so\.0|libdl\.so\.2|libstdc\+\+\.so\.6|libgcc_s\.so\.1|ld-linux[-\w.]*\.so\.\d|libc\.musl-\w+\.so\.1|ld-musl-\w+\.so\.1|\/usr\/lib\/(libSystem\.B|libc\+\+\.1)\.dylib|\/System\/Library\/Frameworks\/(CoreFoundation|Security)\.framework\/.+)$/;
 // What must be linked in statically instead, named so a failure says which one leaked.
 const mustBeStatic = /libgit2|mbed|libssh2|http_parser|llhttp|libz\.|pcre2|libssl|libcrypto|gssapi|krb5/;
+
+// The shared libraries a binary names: readelf's NEEDED entries, or otool's load commands.
+async function neededLibraries(file) {
+  if (process.platform === 'darwin') {
+    const { stdout } = await run('otool', ['-L', file]);
+    return stdout.split('\n').slice(1).map((line) => line.trim().split(' (')[0]).filter(Boolean);
+  }
+  const { stdout } = await run('readelf', ['-d', file]);
+  return [...stdout.matchAll(/\(NEEDED\)\s+Shared library: \[([^\]]+)\]/g)].map((m) => m[1]);
+}
 
 // A user's environment: none of the npm_* variables of the `npm run` that started this test.
 const userEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('npm_')));
@@ -45,9 +57,8 @@ test.after(async () => {
 
 test('the prebuild is N-API, libc-tagged, and needs only the C and C++ runtimes', async () => {
   if (process.platform === 'linux') assert.match(path.basename(prebuild), /^@spoon\+home-native\.(glibc|musl)\.node$/);
-  const { stdout } = await run('readelf', ['-d', prebuild]);
-  const needed = [...stdout.matchAll(/\(NEEDED\)\s+Shared library: \[([^\]]+)\]/g)].map((m) => m[1]);
-  assert.ok(needed.length > 0, `readelf found no NEEDED entries:\n${stdout}`);
+  const needed = await neededLibraries(prebuild);
+  assert.ok(needed.length > 0, `no dynamic dependencies found in ${prebuild}: is it a shared object?`);
   const leaked = needed.filter((lib) => mustBeStatic.test(lib));
   assert.deepEqual(leaked, [], `linked dynamically, must be static: ${leaked.join(', ')}`);
   const others = needed.filter((lib) => !allowedNeeded.test(lib));
