@@ -51,7 +51,9 @@ for (const entry of ['binding.gyp', 'package.json', 'src', 'scripts']) {
 symlinkSync(path.join(root, 'node_modules'), path.join(work, 'node_modules'));
 
 const bin = path.join(root, 'node_modules', '.bin');
-run(process.execPath, [path.join(root, 'node_modules', 'prebuildify', 'bin.js'), '--napi', '--strip', '--tag-libc'], {
+// The libc tag tells glibc and musl builds apart on Linux; elsewhere it would only mislabel.
+const tags = process.platform === 'linux' ? ['--tag-libc'] : [];
+run(process.execPath, [path.join(root, 'node_modules', 'prebuildify', 'bin.js'), '--napi', '--strip', ...tags], {
   cwd: work,
   env: { ...env, PREBUILD_NODE_GYP: path.join(bin, 'node-gyp') },
   stdio: ['ignore', 'inherit', 'inherit'],
