@@ -17,6 +17,7 @@ packages=(
   libssl-dev     # SHA-256 and certificate checks in the C++ test build
   libgtest-dev   # GoogleTest
   nlohmann-json3-dev
+  ca-certificates # the system trust store that HTTPS clones (and its C++ test) look for
   dpkg-dev       # dpkg-source: npm run prebuildify builds libgit2 from Debian's source packages
 )
 # libgit2 >= 1.7 is the first with shallow fetch; Debian 12 ships 1.5, bookworm-backports 1.8.
