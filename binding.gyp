@@ -23,20 +23,21 @@
       "defines": [
         "NAPI_VERSION=8",
         "NODE_ADDON_API_DISABLE_DEPRECATED",
-        "NAPI_CPP_EXCEPTIONS"
+        "NAPI_CPP_EXCEPTIONS",
+        "HOME_NATIVE_TLS_BACKEND=<!(node scripts/libgit2-flags.js tls)"
       ],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++17"],
       "cflags_cc": ["-std=c++17", "-fexceptions", "-Wall", "-Wextra", "-Werror", "-fvisibility=hidden",
-                    "<!@(pkg-config --cflags libgit2)"],
-      "libraries": ["<!@(pkg-config --libs libgit2)"],
+                    "<!@(node scripts/libgit2-flags.js cflags)"],
+      "libraries": ["<!@(node scripts/libgit2-flags.js libs)"],
       "conditions": [
         ["OS=='mac'", {
           "xcode_settings": {
             "GCC_ENABLE_CPP_EXCEPTIONS": "YES",
             "CLANG_CXX_LANGUAGE_STANDARD": "c++17",
             "MACOSX_DEPLOYMENT_TARGET": "11.0",
-            "OTHER_CPLUSPLUSFLAGS": ["-Wall", "-Wextra", "-Werror"]
+            "OTHER_CPLUSPLUSFLAGS": ["-Wall", "-Wextra", "-Werror", "<!@(node scripts/libgit2-flags.js cflags)"]
           }
         }]
       ]

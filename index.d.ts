@@ -243,6 +243,9 @@ export declare function fetchUserEnvironment(jobId: string): Promise<UserEnviron
 export interface Versions {
   package: string;
   libgit2: string;
+  /** The TLS library libgit2 uses for HTTPS, with its version when known: "mbedTLS 2.28.3", "OpenSSL", "none". */
+  tls: string;
+  /** Node's OpenSSL, which the addon uses to verify a clone's `caFile` chain. */
   openssl: string;
   napi: number;
   node: string;

@@ -56,7 +56,7 @@ export interface NativeCloneReport {
 export interface NativeAddon {
   CancelToken: new () => NativeCancelToken;
   configHash(repo: string | undefined, ref: string, setup: string): string;
-  versions(): { libgit2: string; openssl: string; napi: number };
+  versions(): { libgit2: string; tls: string; openssl: string; napi: number };
   writeHomeFiles(
     homeDir: string,
     files: NativeOverlayFile[],
@@ -82,16 +82,25 @@ export interface NativeAddon {
 
 const packageRoot = path.resolve(__dirname, '..');
 
+const buildHint =
+  'build from source: `npm rebuild @spoon/home-native` where it is installed, `npm run build` in a checkout ' +
+  '(needs g++, make, python3, pkg-config and libgit2-dev >= 1.7)';
+
 function loadAddon(): NativeAddon {
   try {
     return load(packageRoot) as NativeAddon;
   } catch (cause) {
     const detail = cause instanceof Error ? cause.message : String(cause);
+    const where = `${process.platform}-${process.arch} (Node ${process.version})`;
+    // node-gyp-build's words when it found no file; anything else is a binary that would not load.
+    const missing = detail.includes('No native build was found');
     throw new HomeNativeError(
       'ERR_NATIVE_LOAD',
-      `@spoon/home-native: no native binary for ${process.platform}-${process.arch} (Node ${process.version}). ` +
-        `Install a release that ships prebuilds for this platform, or build from source with ` +
-        `\`npm run build\` (needs g++, python3, pkg-config and libgit2-dev >= 1.7). Loader said: ${detail}`,
+      missing
+        ? `@spoon/home-native: no native binary for ${where}: neither a prebuild in prebuilds/ nor a build in ` +
+            `build/. Install a release that ships prebuilds for this platform, or ${buildHint}. Loader said: ${detail}`
+        : `@spoon/home-native: the native binary for ${where} failed to load: ${detail}. Reinstall the package, ` +
+            `or ${buildHint}.`,
       { path: packageRoot },
     );
   }

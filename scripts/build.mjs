@@ -1,9 +1,10 @@
 // Builds the addon (node-gyp) and the shim (tsc). Incremental: node-gyp's make and tsc's build
 // info skip what is up to date. `--addon` / `--ts` build one half; `--quiet` prints only failures.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { localNodeDir } from './node-headers.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = new Set(process.argv.slice(2));
@@ -25,20 +26,9 @@ function run(cmd, argv, env = {}) {
   }
 }
 
-// node-gyp downloads Node's headers unless told where they are. Distribution builds of Node
-// (Debian, NodeSource) install them beside the binary; use them when they match this Node.
-function localNodeDir() {
-  const prefix = path.resolve(path.dirname(process.execPath), '..');
-  const versionHeader = path.join(prefix, 'include', 'node', 'node_version.h');
-  if (!existsSync(versionHeader)) return null;
-  const text = readFileSync(versionHeader, 'utf8');
-  const part = (name) => text.match(new RegExp(`#define NODE_${name}_VERSION (\\d+)`))?.[1];
-  const version = `v${part('MAJOR')}.${part('MINOR')}.${part('PATCH')}`;
-  return version === process.version ? prefix : null;
-}
-
 function buildAddon() {
   const nodeGyp = path.join(root, 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
+  // node-gyp downloads Node's headers unless told where they are.
   const nodedir = process.env.npm_config_nodedir || localNodeDir();
   const common = [...(nodedir ? [`--nodedir=${nodedir}`] : []), ...(debug ? ['--debug'] : []), '--loglevel=error'];
   const makefile = path.join(root, 'build', 'Makefile');

@@ -9,6 +9,7 @@ export function printVersions(json: boolean): number {
     table([
       ['spoon-home', v.package],
       ['libgit2', v.libgit2],
+      ['tls', v.tls],
       ['openssl', v.openssl],
       ['napi', String(v.napi)],
       ['node', v.node],

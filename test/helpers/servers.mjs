@@ -9,7 +9,8 @@ import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-const httpBackend = '/usr/lib/git-core/git-http-backend';
+// Where git keeps its helper programs differs (Debian /usr/lib/git-core, Alpine /usr/libexec/git-core).
+const httpBackend = path.join(execFileSync('git', ['--exec-path'], { encoding: 'utf8' }).trim(), 'git-http-backend');
 
 /**
  * Smart HTTP(S): git http-backend as a CGI behind a Node server.

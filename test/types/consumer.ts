@@ -50,7 +50,7 @@ export async function tools(): Promise<string> {
   const hash: string = configHash({ dotfilesRepoUrl: clone.commit });
   // @ts-expect-error: an unknown protocol is not a CloneProtocol
   configure({ clone: { allowedProtocols: ['ftp'] } });
-  return `${hash} ${written.written} ${versions().libgit2}`;
+  return `${hash} ${written.written} ${versions().libgit2} ${versions().tls}`;
 }
 
 export function describe(error: unknown): string {

@@ -1,0 +1,70 @@
+// npm run prebuildify: the addon for this platform with libgit2 and its libraries linked in
+// statically, as prebuilds/<platform>-<arch>/@spoon+home-native.<libc>.node (prebuildify: one
+// N-API binary for every Node version; node-gyp-build loads it on install, compiling nothing).
+//
+// 1. scripts/prebuild/build-static-deps.sh builds (or reuses) the PIC static libgit2 under deps/.
+// 2. prebuildify runs node-gyp in a copy of the sources under deps/, so that its `rebuild` does
+//    not wipe the checkout's own build/ (the shared-libgit2 build the tests use).
+//
+// The npm script is not called "prebuild": npm would run that before every `npm run build`.
+//
+// HOME_NATIVE_PREBUILD_LIBGIT2=system links the system's shared libgit2 instead: only to try the
+// packaging where libgit2's sources cannot be fetched; such a binary is not portable, and the
+// package test's dependency check fails on it, as it should.
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { localNodeDir } from './node-headers.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const platform = `${process.platform}-${process.arch}`;
+const useSystem = process.env.HOME_NATIVE_PREBUILD_LIBGIT2 === 'system';
+
+function run(cmd, argv, options = {}) {
+  const result = spawnSync(cmd, argv, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', ...options });
+  if (result.status !== 0) {
+    if (result.stdout) process.stderr.write(result.stdout);
+    console.error(`prebuild: ${cmd} ${argv.join(' ')} failed (${result.error?.message ?? `exit ${result.status}`})`);
+    process.exit(1);
+  }
+  return result.stdout ?? '';
+}
+
+const env = { ...process.env, JOBS: process.env.JOBS ?? '2' };
+delete env.HOME_NATIVE_LIBGIT2_PREFIX;
+if (!useSystem) {
+  const out = run('bash', [path.join(root, 'scripts', 'prebuild', 'build-static-deps.sh')]).trim().split('\n');
+  env.HOME_NATIVE_LIBGIT2_PREFIX = out[out.length - 1];
+}
+// node-gyp downloads Node's headers unless told where they are (it reads npm_config_nodedir).
+const nodedir = env.npm_config_nodedir || localNodeDir();
+if (nodedir) env.npm_config_nodedir = nodedir;
+
+// What a source build needs, and nothing of the checkout's build state.
+const work = path.join(root, 'deps', 'build', platform, 'addon');
+rmSync(work, { recursive: true, force: true });
+mkdirSync(work, { recursive: true });
+for (const entry of ['binding.gyp', 'package.json', 'src', 'scripts']) {
+  cpSync(path.join(root, entry), path.join(work, entry), { recursive: true });
+}
+symlinkSync(path.join(root, 'node_modules'), path.join(work, 'node_modules'));
+
+const bin = path.join(root, 'node_modules', '.bin');
+// The libc tag tells glibc and musl builds apart on Linux; elsewhere it would only mislabel.
+const tags = process.platform === 'linux' ? ['--tag-libc'] : [];
+run(process.execPath, [path.join(root, 'node_modules', 'prebuildify', 'bin.js'), '--napi', '--strip', ...tags], {
+  cwd: work,
+  env: { ...env, PREBUILD_NODE_GYP: path.join(bin, 'node-gyp') },
+  stdio: ['ignore', 'inherit', 'inherit'],
+});
+
+const from = path.join(work, 'prebuilds', platform);
+const to = path.join(root, 'prebuilds', platform);
+mkdirSync(to, { recursive: true });
+for (const file of readdirSync(from)) cpSync(path.join(from, file), path.join(to, file));
+if (!existsSync(to) || readdirSync(to).length === 0) {
+  console.error(`prebuild: prebuildify produced nothing in ${from}`);
+  process.exit(1);
+}
+console.log(`prebuild: ${readdirSync(to).map((f) => path.join('prebuilds', platform, f)).join(', ')}`);

@@ -1,0 +1,126 @@
+// The package as users get it: the prebuild's dynamic dependencies, the tarball's contents, and
+// installs of the tarball into empty projects (with and without install scripts) that clone and
+// materialize through the prebuild, far from the checkout's build/.
+// Needs `npm run prebuildify` first (scripts/test-package.sh runs it).
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..', '..');
+const platform = `${process.platform}-${process.arch}`;
+const prebuildDir = path.join(root, 'prebuilds', platform);
+
+// What every Linux with Node already has: the C and C++ runtimes and the dynamic loader (glibc's
+// or musl's). On macOS: the system library, libc++ and the frameworks libgit2 may use.
+const allowedNeeded =
+  /^(libc\.so\.6|libm\.so\.6|libpthread\.so\.0|libdl\.so\.2|libstdc\+\+\.so\.6|libgcc_s\.so\.1|ld-linux[-\w.]*\.so\.\d|libc\.musl-\w+\.so\.1|ld-musl-\w+\.so\.1|\/usr\/lib\/(libSystem\.B|libc\+\+\.1)\.dylib|\/System\/Library\/Frameworks\/(CoreFoundation|Security)\.framework\/.+)$/;
+// What must be linked in statically instead, named so a failure says which one leaked.
+const mustBeStatic = /libgit2|mbed|libssh2|http_parser|llhttp|libz\.|pcre2|libssl|libcrypto|gssapi|krb5/;
+
+// The shared libraries a binary names: readelf's NEEDED entries, or otool's load commands.
+async function neededLibraries(file) {
+  if (process.platform === 'darwin') {
+    const { stdout } = await run('otool', ['-L', file]);
+    return stdout.split('\n').slice(1).map((line) => line.trim().split(' (')[0]).filter(Boolean);
+  }
+  const { stdout } = await run('readelf', ['-d', file]);
+  return [...stdout.matchAll(/\(NEEDED\)\s+Shared library: \[([^\]]+)\]/g)].map((m) => m[1]);
+}
+
+// A user's environment: none of the npm_* variables of the `npm run` that started this test.
+const userEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('npm_')));
+
+let prebuild;
+let tarball;
+let scratch;
+
+before(async () => {
+  const files = existsSync(prebuildDir) ? readdirSync(prebuildDir).filter((f) => f.endsWith('.node')) : [];
+  assert.equal(files.length, 1, `expected one prebuild in ${prebuildDir} (run \`npm run prebuildify\`), found: ${files}`);
+  prebuild = path.join(prebuildDir, files[0]);
+  scratch = await mkdtemp(path.join(os.tmpdir(), 'package-test-'));
+  const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', scratch], { cwd: root, env: userEnv });
+  tarball = path.join(scratch, JSON.parse(stdout)[0].filename);
+});
+
+test.after(async () => {
+  if (scratch) await rm(scratch, { recursive: true, force: true });
+});
+
+test('the prebuild is N-API, libc-tagged, and needs only the C and C++ runtimes', async () => {
+  if (process.platform === 'linux') assert.match(path.basename(prebuild), /^@spoon\+home-native\.(glibc|musl)\.node$/);
+  const needed = await neededLibraries(prebuild);
+  assert.ok(needed.length > 0, `no dynamic dependencies found in ${prebuild}: is it a shared object?`);
+  const leaked = needed.filter((lib) => mustBeStatic.test(lib));
+  assert.deepEqual(leaked, [], `linked dynamically, must be static: ${leaked.join(', ')}`);
+  const others = needed.filter((lib) => !allowedNeeded.test(lib));
+  assert.deepEqual(others, [], `unexpected dynamic dependencies: ${others.join(', ')}`);
+});
+
+test('npm pack ships the shim, types, prebuilds and what a source build needs; nothing else', async () => {
+  const { stdout } = await run('tar', ['-tzf', tarball]);
+  const files = stdout.trim().split('\n').map((f) => f.replace(/^package\//, ''));
+  for (const required of [
+    'package.json',
+    'README.md',
+    'LICENSE',
+    'index.d.ts',
+    'binding.gyp',
+    'dist/index.js',
+    'dist/index.mjs',
+    'dist/cli/main.js',
+    'src/core/sources.txt',
+    'src/core/clone.cc',
+    'src/addon/module.cc',
+    'scripts/core-sources.js',
+    'scripts/libgit2-flags.js',
+    path.relative(root, prebuild),
+  ]) {
+    assert.ok(files.includes(required), `missing from the tarball: ${required}`);
+  }
+  const allowed = /^(package\.json|README\.md|LICENSE|index\.d\.ts|binding\.gyp|dist\/.+\.m?js|src\/(core|addon)\/[\w.]+\.(cc|h|txt)|scripts\/(core-sources|libgit2-flags)\.js|prebuilds\/[\w-]+\/@spoon\+home-native(\.\w+)*\.node)$/;
+  const unexpected = files.filter((f) => !allowed.test(f));
+  assert.deepEqual(unexpected, [], `unexpected files in the tarball: ${unexpected.join(', ')}`);
+});
+
+async function installAndProbe(t, installArgs) {
+  const project = await mkdtemp(path.join(scratch, 'project-'));
+  await writeFile(path.join(project, 'package.json'), JSON.stringify({ name: 'probe', version: '1.0.0', private: true }));
+  await run('npm', ['install', tarball, '--no-audit', '--no-fund', '--loglevel=error', ...installArgs], {
+    cwd: project,
+    env: userEnv,
+    timeout: 180_000,
+  });
+  const { stdout } = await run(process.execPath, [path.join(here, 'probe.mjs'), await mkdtemp(path.join(scratch, 'probe-'))], {
+    cwd: project,
+    env: userEnv,
+    timeout: 120_000,
+  });
+  const report = JSON.parse(stdout);
+  assert.equal(report.packageDir, path.join(project, 'node_modules', '@spoon', 'home-native'));
+  // The prebuild was loaded, and no build directory was made or used.
+  assert.equal(report.binary, path.join(report.packageDir, path.relative(root, prebuild)));
+  assert.equal(report.buildDirExists, false);
+  assert.match(report.versions.libgit2, /^\d+\.\d+\.\d+$/);
+  assert.match(report.versions.tls, /^mbedTLS \d+\.\d+\.\d+$/);
+  assert.equal(report.clone.commit, report.expectedCommit);
+  assert.equal(report.clone.shallow, true);
+  assert.equal(report.clone.readme, 'dotfiles\n');
+  assert.equal(report.materialize.repository, 'cloned');
+  assert.equal(report.materialize.commit, report.expectedCommit);
+  assert.equal(report.materialize.readme, 'dotfiles\n');
+  assert.equal(report.materialize.gitconfig, '[user]\n\tname = Alice\n');
+}
+
+test('installed with --ignore-scripts: clones and materializes through the prebuild', (t) =>
+  installAndProbe(t, ['--ignore-scripts']));
+
+test('installed with its install script (node-gyp-build): compiles nothing, same results', (t) => installAndProbe(t, []));

@@ -1,0 +1,70 @@
+// The trust store is the one of the machine the process runs on, found at run time: SSL_CERT_FILE
+// or SSL_CERT_DIR when the operator sets them, else the system bundle (src/core/trust_store.cc).
+// libgit2 reads it once per process, so each case clones in a child process of its own.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { buildDotfilesRepo, tempDir } from './helpers/fixtures.mjs';
+import { makeTlsFiles, startHttpGitServer } from './helpers/servers.mjs';
+
+const run = promisify(execFile);
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+let tmp, fixture, tls, server, homes = 0;
+
+before(async () => {
+  tmp = tempDir('trust-store-');
+  const repos = path.join(tmp.dir, 'repos');
+  mkdirSync(repos);
+  fixture = buildDotfilesRepo(repos);
+  mkdirSync(path.join(tmp.dir, 'tls'));
+  tls = makeTlsFiles(path.join(tmp.dir, 'tls'));
+  server = await startHttpGitServer(repos, { tls });
+});
+
+after(async () => {
+  await server?.stop();
+  tmp?.remove();
+});
+
+// Clones over HTTPS without a caFile in a fresh process with `env` added; its outcome as JSON.
+async function cloneInChild(env) {
+  const homeDir = path.join(tmp.dir, 'homes', `h${homes++}`);
+  mkdirSync(homeDir, { recursive: true });
+  const script = `
+    const { cloneRepository } = require(${JSON.stringify(path.join(root, 'dist', 'index.js'))});
+    cloneRepository({ url: ${JSON.stringify(server.url('dotfiles'))}, homeDir: ${JSON.stringify(homeDir)} }).then(
+      (r) => console.log(JSON.stringify({ commit: r.commit })),
+      (e) => console.log(JSON.stringify({ code: e.code, message: e.message })));`;
+  const { SSL_CERT_FILE, SSL_CERT_DIR, ...base } = process.env;
+  const { stdout } = await run(process.execPath, ['-e', script], { env: { ...base, ...env }, timeout: 60_000 });
+  return JSON.parse(stdout);
+}
+
+test('SSL_CERT_FILE names the trust store', async () => {
+  const result = await cloneInChild({ SSL_CERT_FILE: tls.caFile });
+  assert.deepEqual(result, { commit: fixture.commits.main });
+});
+
+test('SSL_CERT_DIR names a directory of certificates', async () => {
+  const dir = path.join(tmp.dir, 'cert-dir');
+  mkdirSync(dir);
+  copyFileSync(tls.caFile, path.join(dir, 'test-ca.pem'));
+  const result = await cloneInChild({ SSL_CERT_DIR: dir });
+  assert.deepEqual(result, { commit: fixture.commits.main });
+});
+
+test('without them, the system bundle is used: it does not know the test CA', async () => {
+  const result = await cloneInChild({});
+  assert.equal(result.code, 'ERR_CLONE_FAILED', JSON.stringify(result));
+  assert.match(result.message, /certificate/i);
+});
+
+test('a trust store that cannot be read fails the clone with its reason', async () => {
+  const result = await cloneInChild({ SSL_CERT_FILE: path.join(tmp.dir, 'missing.pem') });
+  assert.equal(result.code, 'ERR_CLONE_FAILED', JSON.stringify(result));
+  assert.match(result.message, /trust store/);
+});
