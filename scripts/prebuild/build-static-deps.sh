@@ -6,8 +6,8 @@
 # Prints the install prefix on stdout; reuses it when this script and the sources are unchanged.
 #
 # Choices, each to keep the prebuild's run-time needs to libc and the C++ runtime:
-#   TLS        mbedTLS, static. Its trust store is loaded at run time by the addon
-#              (src/core/cert_locations.cc), not from a path of the build machine.
+#   TLS        mbedTLS 2.28, static. Its trust store is loaded at run time by the addon
+#              (src/core/trust_store.cc), not from a path of the build machine (no CERT_LOCATION).
 #   SSH        USE_SSH=exec: the ssh binary, when a user allows ssh at all; no libssh2.
 #   HTTP       http-parser (Debian's libgit2 is "+ds": its bundled llhttp is removed).
 #   regex      the C library's regcomp; no pcre2.
@@ -23,8 +23,9 @@ out=$root/deps/build/$platform
 prefix=$out/prefix
 bash scripts/prebuild/fetch-sources.sh >&2
 sha256() { if command -v sha256sum >/dev/null; then sha256sum; else shasum -a 256; fi | cut -d' ' -f1; }
-# The cache is valid for this script and these source trees (their names carry the versions).
-stamp_want=$( { cat "$0"; ls -d deps/src/*/ 2>/dev/null; } | sha256)
+# The cache is valid for this script and these sources: the unpacked trees' names carry the
+# upstream versions, the .dsc files' names Debian's revisions (security patches).
+stamp_want=$( { cat "$0"; ls -d deps/src/*/ deps/src/*.dsc 2>/dev/null; } | sha256)
 if [[ -f $prefix/.stamp && "$(cat "$prefix/.stamp")" == "$stamp_want" ]]; then
   echo "$prefix"
   exit 0

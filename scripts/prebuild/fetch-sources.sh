@@ -10,12 +10,15 @@ cd "$(dirname "$0")/../.."
 src=deps/src
 mkdir -p "$src"
 
-# source package -> suite. libgit2 >= 1.7 (shallow fetch) is only in bookworm-backports.
+# source package -> suite. libgit2 >= 1.7 (shallow fetch): the archive does not serve
+# bookworm-backports' 1.8.4 source, so libgit2 1.9 comes from trixie (a deb-src line only; its
+# CMake needs nothing newer than bookworm's). Its "+ds" repack keeps only xdiff of its bundled
+# code: zlib, http-parser and mbedTLS come from bookworm (libgit2 1.9 supports mbedTLS 2.28).
 packages=(
   "zlib bookworm"
   "http-parser bookworm"
   "mbedtls bookworm"
-  "libgit2 bookworm-backports"
+  "libgit2 trixie"
 )
 
 for entry in "${packages[@]}"; do
@@ -26,12 +29,14 @@ for entry in "${packages[@]}"; do
     echo "fetch-sources: run scripts/prebuild/fetch-sources.sh on Debian and copy $src/ here" >&2
     exit 1
   fi
+  # The deb-src lines, added (as root) the first time a package has to be fetched.
+  bash scripts/prebuild/deb-src.sh
   echo "fetch-sources: apt-get source $pkg/$suite"
   # Downloaded as root, apt warns that its sandbox user cannot write here; harmless.
   if ! (cd "$src" && apt-get source -qq "$pkg/$suite" >/dev/null 2>apt-source.log); then
     cat "$src/apt-source.log" >&2
     echo "fetch-sources: could not fetch the source of $pkg from $suite: is the deb-src line for" >&2
-    echo "fetch-sources: $suite configured (scripts/bootstrap.sh adds it) and the archive reachable?" >&2
+    echo "fetch-sources: $suite configured (scripts/prebuild/deb-src.sh adds it) and the archive reachable?" >&2
     exit 1
   fi
   rm -f "$src/apt-source.log"

@@ -28,9 +28,11 @@ constexpr int kTickMs = 50;
 
 thread_local TransferScope* current_scope = nullptr;
 
-// The layout of libgit2's own git_socket_stream (src/libgit2/streams/socket.h, 1.7 and 1.8):
-// its SSH transport reads the descriptor through that layout (GIT_CONTAINER_OF(stream,
-// git_socket_stream, parent)->s), so our stream keeps the same first members.
+// The layout of libgit2's own git_socket_stream (src/libgit2/streams/socket.h, unchanged from
+// 1.7 to 1.9): its libssh2 SSH transport reads the descriptor through that layout
+// (GIT_CONTAINER_OF(stream, git_socket_stream, parent)->s), so our stream keeps the same first
+// members. Its other SSH backend (USE_SSH=exec, the prebuild's) runs the ssh binary and opens
+// no stream; HTTP(S) and git:// only use the git_stream callbacks.
 struct Stream {
   git_stream parent;
   char* host;
@@ -176,9 +178,34 @@ int Init(git_stream** out, const char* host, const char* port) {
   return 0;
 }
 
+// Whether libgit2's SSH transport will read our stream through git_socket_stream's private
+// layout: only its libssh2 backend does. libgit2 >= 1.9 names its backend; 1.7 and 1.8 with SSH
+// are taken to use libssh2 (Debian's and most distributions' builds do).
+bool SshReadsPrivateLayout() {
+  if (!(git_libgit2_features() & GIT_FEATURE_SSH)) return false;
+#if LIBGIT2_VER_MAJOR > 1 || (LIBGIT2_VER_MAJOR == 1 && LIBGIT2_VER_MINOR >= 9)
+  const char* backend = git_libgit2_feature_backend(GIT_FEATURE_SSH);
+  return backend == nullptr || std::strcmp(backend, "exec") != 0;
+#else
+  return true;
+#endif
+}
+
+// The versions whose git_socket_stream we checked against Stream above. Asked at run time: a
+// shared libgit2 may be newer than the headers we were compiled with.
+bool LayoutVerified() {
+  int major = 0, minor = 0, rev = 0;
+  git_libgit2_version(&major, &minor, &rev);
+  return major == 1 && minor >= 7 && minor <= 9;
+}
+
 }  // namespace
 
 Error RegisterSocketStream() {
+  // A libssh2 SSH transport of a libgit2 whose layout we have not checked could read garbage as
+  // a descriptor: keep libgit2's own stream then (no TCP_NODELAY, and cancellation only at
+  // libgit2's callbacks), which is slower to stop but correct.
+  if (SshReadsPrivateLayout() && !LayoutVerified()) return {};
   git_stream_registration registration = {};
   registration.version = GIT_STREAM_VERSION;
   registration.init = Init;
