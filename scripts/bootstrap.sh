@@ -19,17 +19,10 @@ packages=(
   nlohmann-json3-dev
   ca-certificates # the system trust store that HTTPS clones (and its C++ test) look for
   dpkg-dev       # dpkg-source: npm run prebuildify builds libgit2 from Debian's source packages
+                 # (their deb-src lines: scripts/prebuild/deb-src.sh, when first needed)
 )
 # libgit2 >= 1.7 is the first with shallow fetch; Debian 12 ships 1.5, bookworm-backports 1.8.
 readonly backports_list=/etc/apt/sources.list.d/home-native-backports.list
-
-# npm run prebuildify fetches libgit2 and its libraries with `apt-get source`
-# (scripts/prebuild/fetch-sources.sh), which needs deb-src lines for both suites.
-readonly sources_list=/etc/apt/sources.list.d/home-native-src.sources
-need_sources=0
-if [[ ! -f $sources_list ]] && ! grep -rqsE '^deb-src .*bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
-  need_sources=1
-fi
 
 missing=()
 for pkg in "${packages[@]}"; do
@@ -37,18 +30,6 @@ for pkg in "${packages[@]}"; do
 done
 need_libgit2=0
 pkg-config --atleast-version=1.7 libgit2 2>/dev/null || need_libgit2=1
-
-if ((need_sources)) && [[ $(id -u) -eq 0 ]]; then
-  echo "bootstrap: adding deb-src lines for bookworm and bookworm-backports ($sources_list)"
-  cat >"$sources_list" <<'SOURCES'
-Types: deb-src
-URIs: http://deb.debian.org/debian
-Suites: bookworm bookworm-backports
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SOURCES
-  apt-get update -qq >/dev/null
-fi
 
 if ((${#missing[@]})) || ((need_libgit2)); then
   install_cmd="apt-get update && apt-get install -y ${missing[*]:-}"

@@ -1,6 +1,6 @@
 // The package as users get it: the prebuild's dynamic dependencies, the tarball's contents, and
 // installs of the tarball into empty projects (with and without install scripts) that clone and
-// materialize through the prebuild, far from the checkout's build/.
+// materialize through the prebuild, far from the checkout's build/ (HTTPS included: probe.mjs).
 // Needs `npm run prebuildify` first (scripts/test-package.sh runs it).
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
@@ -109,11 +109,19 @@ async function installAndProbe(t, installArgs) {
   // The prebuild was loaded, and no build directory was made or used.
   assert.equal(report.binary, path.join(report.packageDir, path.relative(root, prebuild)));
   assert.equal(report.buildDirExists, false);
-  assert.match(report.versions.libgit2, /^\d+\.\d+\.\d+$/);
+  // The libgit2 built from deps/src/ (its directory carries the version), not a system one.
+  const source = readdirSync(path.join(root, 'deps', 'src')).find((d) => /^libgit2-\d+\.\d+\.\d+/.test(d));
+  assert.ok(source, 'no libgit2 source in deps/src/: was the prebuild made by `npm run prebuildify`?');
+  assert.equal(report.versions.libgit2, source.match(/^libgit2-(\d+\.\d+\.\d+)/)[1]);
   assert.match(report.versions.tls, /^mbedTLS \d+\.\d+\.\d+$/);
   assert.equal(report.clone.commit, report.expectedCommit);
   assert.equal(report.clone.shallow, true);
   assert.equal(report.clone.readme, 'dotfiles\n');
+  assert.equal(report.https.caFile.commit, report.expectedCommit);
+  assert.equal(report.https.caFile.readme, 'dotfiles\n');
+  assert.equal(report.https.untrusted.code, 'ERR_CLONE_FAILED', JSON.stringify(report.https.untrusted));
+  assert.match(report.https.untrusted.message, /certificate/i);
+  assert.deepEqual(report.https.sslCertFile, { commit: report.expectedCommit });
   assert.equal(report.materialize.repository, 'cloned');
   assert.equal(report.materialize.commit, report.expectedCommit);
   assert.equal(report.materialize.readme, 'dotfiles\n');

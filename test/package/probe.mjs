@@ -1,12 +1,17 @@
 // Run from an empty project where the tarball was installed (cwd): loads the package as a user
-// would, clones from a loopback smart-HTTP server and materializes a home, then prints a JSON
-// report on stdout for test/package/install.test.mjs. argv[2]: a scratch directory.
+// would, clones from loopback smart-HTTP and HTTPS servers and materializes a home, then prints a
+// JSON report on stdout for test/package/install.test.mjs. argv[2]: a scratch directory.
+// HTTPS runs the prebuild's TLS (mbedTLS) against a test CA twice: trusted through the clone's
+// caFile (checked by our certificate callback), and through SSL_CERT_FILE in a fresh process
+// (the trust store the addon hands mbedTLS at start-up); without either, it must refuse.
+import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { buildDotfilesRepo } from '../helpers/fixtures.mjs';
-import { startHttpGitServer } from '../helpers/servers.mjs';
+import { makeTlsFiles, startHttpGitServer } from '../helpers/servers.mjs';
+import { promisify } from 'node:util';
 
 const scratch = process.argv[2];
 // Resolved from the project, never from the checkout this file lives in.
@@ -19,8 +24,28 @@ const repos = path.join(scratch, 'repos');
 await mkdir(repos, { recursive: true });
 const { commits } = buildDotfilesRepo(repos);
 const server = await startHttpGitServer(repos);
+const tlsDir = path.join(scratch, 'tls');
+await mkdir(tlsDir);
+const tls = makeTlsFiles(tlsDir);
+const httpsServer = await startHttpGitServer(repos, { tls });
+const httpsUrl = `https://localhost:${httpsServer.port}/dotfiles.git`;
+
+// A clone in a fresh process of this project, with `env` on top of ours: what it printed.
+async function cloneInChild(homeDir, env) {
+  const script = `const m = require('@spoon/home-native');
+    m.cloneRepository({ url: ${JSON.stringify(httpsUrl)}, homeDir: ${JSON.stringify(homeDir)} }).then(
+      (r) => console.log(JSON.stringify({ commit: r.commit })),
+      (e) => console.log(JSON.stringify({ code: e.code, message: e.message })));`;
+  const { stdout } = await promisify(execFile)(process.execPath, ['-e', script], {
+    cwd: process.cwd(),
+    env: { ...process.env, ...env },
+    timeout: 60_000,
+  });
+  return JSON.parse(stdout);
+}
+
 try {
-  homeNative.configure({ clone: { allowedProtocols: ['http'] }, runInJobContainer: homeNative.localRunner });
+  homeNative.configure({ clone: { allowedProtocols: ['http', 'https'] }, runInJobContainer: homeNative.localRunner });
   const homes = path.join(scratch, 'homes');
   await mkdir(homes);
   const cloneHome = path.join(homes, 'clone');
@@ -39,6 +64,18 @@ try {
     },
   });
   const read = (home, rel) => readFileSync(path.join(home, rel), 'utf8');
+  const httpsHome = path.join(homes, 'https');
+  await mkdir(httpsHome);
+  const httpsClone = await homeNative.cloneRepository({ url: httpsUrl, homeDir: httpsHome, caFile: tls.caFile });
+  const untrustedHome = path.join(homes, 'untrusted');
+  await mkdir(untrustedHome);
+  const untrusted = await homeNative.cloneRepository({ url: httpsUrl, homeDir: untrustedHome }).then(
+    () => ({ code: 'none: the clone succeeded' }),
+    (e) => ({ code: e.code, message: e.message }),
+  );
+  const envHome = path.join(homes, 'ssl-cert-file');
+  await mkdir(envHome);
+  const viaSslCertFile = await cloneInChild(envHome, { SSL_CERT_FILE: tls.caFile, SSL_CERT_DIR: '' });
   process.stdout.write(
     JSON.stringify({
       packageDir,
@@ -47,6 +84,11 @@ try {
       versions: homeNative.versions(),
       expectedCommit: commits.main,
       clone: { commit: clone.commit, shallow: clone.shallow, readme: read(cloneHome, '.dotfiles/README.md') },
+      https: {
+        caFile: { commit: httpsClone.commit, readme: read(httpsHome, '.dotfiles/README.md') },
+        untrusted,
+        sslCertFile: viaSslCertFile,
+      },
       materialize: {
         repository: report.repository,
         commit: report.clone?.commit,
@@ -57,4 +99,5 @@ try {
   );
 } finally {
   await server.stop();
+  await httpsServer.stop();
 }
