@@ -13,6 +13,9 @@
 #   regex      the C library's regcomp; no pcre2.
 #   zlib       built here; libgit2's bundled copy is removed in "+ds" too.
 #   GSSAPI, NTLM, iconv: off (no Kerberos or NTLM proxies for dotfiles clones).
+#   CERT_LOCATION left to libgit2's detection (`openssl version -d` of the build machine): only a
+#              fallback it loads if the file exists where the binary runs; the addon sets the
+#              store it finds at start-up (trust_store.cc) over it.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
