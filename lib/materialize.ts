@@ -16,7 +16,7 @@ import { configHash } from './config-hash';
 import { HomeNativeError, callNative, type Redact } from './errors';
 import { acquireHomeLock } from './home-lock';
 import { native, type NativeHomeOptions } from './native';
-import { jobTimeoutMs, runner, settings } from './settings';
+import { jobTimeoutMs, runner, settings, stagingDirFor } from './settings';
 import { checkSetupPath, detectSetupScript, dotfilesDir, setupCommandLine } from './setup-runner';
 import { writeHomeFiles } from './write-files';
 import { parseUserEnvironment } from './environment-schema';
@@ -74,6 +74,13 @@ export async function materializeUserHome(args: MaterializeArgs): Promise<Materi
   await callNative(callSite, redact, () => mkdir(homeDir, { recursive: true, mode: 0o755 }));
   const lock = await timed('lock', () => acquireHomeLock(homeDir, signal));
   try {
+    // A process killed in the middle of a materialization of this home left its temporary files
+    // (atomic writes) and clone debris behind: gone before anything else is written.
+    if (lock.recovered) {
+      await callNative(callSite, redact, () =>
+        native().sweepDebris(homeDir, stagingDirFor(homeDir), userEnv.files.map((file) => file.path), homeOptions),
+      );
+    }
     const created = await timed('profile', () =>
       callNative(callSite, redact, () => native().createFileIfMissing(homeDir, '.bash_profile', bashProfile, homeOptions)),
     );
@@ -103,6 +110,12 @@ export async function materializeUserHome(args: MaterializeArgs): Promise<Materi
         const run = runner();
         if (userEnv.setupCommand && !run) {
           throw new HomeNativeError('ERR_NO_RUNNER', 'a setup command is configured but no runInJobContainer is: call configure({ runInJobContainer })');
+        }
+        // The old marker goes first, durably: from here on ~/.dotfiles and the setup's output
+        // change, and a crash before the new marker must not leave the old one vouching for
+        // them (a later run with the old config would then skip the clone and the setup).
+        if (previous !== null && previous !== '') {
+          await callNative(callSite, redact, () => native().writeFileDurable(homeDir, markerPath, '', homeOptions));
         }
         report.clone = await timed('clone', () =>
           cloneRepository({

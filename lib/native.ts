@@ -13,6 +13,8 @@ export interface NativeCancelToken {
 export interface NativeHomeLock {
   /** Idempotent. */
   release(): void;
+  /** The previous holder died holding the lock: its debris may be in the home and the staging area. */
+  readonly recovered: boolean;
 }
 
 export interface NativeHomeOptions {
@@ -69,6 +71,8 @@ export interface NativeAddon {
   readSmallFile(homeDir: string, relPath: string, maxBytes: number, options: NativeHomeOptions): Promise<string | null>;
   /** Atomic and durable (fsync of the file and its directory). Reserved paths are allowed here. */
   writeFileDurable(homeDir: string, relPath: string, content: string, options: NativeHomeOptions): Promise<void>;
+  /** Removes a dead materialization's temporary files (home, .spoon/, overlay directories) and clone debris. */
+  sweepDebris(homeDir: string, stagingDir: string, overlayPaths: string[], options: NativeHomeOptions): Promise<number>;
   acquireHomeLock(stagingDir: string, homeDir: string, cancel: NativeCancelToken | undefined): Promise<NativeHomeLock>;
   cloneRepository(
     options: NativeCloneOptions,
