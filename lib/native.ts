@@ -86,8 +86,15 @@ export interface NativeAddon {
 
 const packageRoot = path.resolve(__dirname, '..');
 
+/**
+ * Tests only: `HOME_NATIVE_ADDON_PATH` loads that binary instead of the build's or a prebuild's
+ * (the sanitizer build of scripts/reliability.sh). Not part of the public interface.
+ */
+const testAddonPath = process.env.HOME_NATIVE_ADDON_PATH;
+
 function loadAddon(): NativeAddon {
   try {
+    if (testAddonPath) return require(path.resolve(testAddonPath)) as NativeAddon;
     return load(packageRoot) as NativeAddon;
   } catch (cause) {
     const detail = cause instanceof Error ? cause.message : String(cause);

@@ -17,6 +17,9 @@ packages=(
   libssl-dev     # SHA-256 and certificate checks in the C++ test build
   libgtest-dev   # GoogleTest
   nlohmann-json3-dev
+  clang          # the libFuzzer targets (scripts/fuzz.sh)
+  libclang-rt-14-dev  # libFuzzer and the sanitizer runtimes for clang
+  llvm           # llvm-symbolizer: readable sanitizer and fuzzer stack traces
 )
 # libgit2 >= 1.7 is the first with shallow fetch; Debian 12 ships 1.5, bookworm-backports 1.8.
 readonly backports_list=/etc/apt/sources.list.d/home-native-backports.list
