@@ -111,12 +111,6 @@ export async function materializeUserHome(args: MaterializeArgs): Promise<Materi
         if (userEnv.setupCommand && !run) {
           throw new HomeNativeError('ERR_NO_RUNNER', 'a setup command is configured but no runInJobContainer is: call configure({ runInJobContainer })');
         }
-        // The old marker goes first, durably: from here on ~/.dotfiles and the setup's output
-        // change, and a crash before the new marker must not leave the old one vouching for
-        // them (a later run with the old config would then skip the clone and the setup).
-        if (previous !== null && previous !== '') {
-          await callNative(callSite, redact, () => native().writeFileDurable(homeDir, markerPath, '', homeOptions));
-        }
         report.clone = await timed('clone', () =>
           cloneRepository({
             url: userEnv.dotfilesRepoUrl as string,
@@ -129,6 +123,12 @@ export async function materializeUserHome(args: MaterializeArgs): Promise<Materi
             ...(signal !== undefined && { signal }),
             ...(onProgress !== undefined && { onProgress: (clone) => onProgress({ phase: 'clone', clone }) }),
             redact,
+          }, {
+            // The old marker goes, durably, right before the new tree replaces the old one: from
+            // then on ~/.dotfiles and the setup's output change, and a crash before the new
+            // marker must not leave the old one vouching for them (a later run with the old
+            // config would skip the clone and the setup). A clone that fails earlier keeps it.
+            ...(previous !== null && previous !== '' && { invalidateMarker: markerPath }),
           }),
         );
         report.repository = 'cloned';

@@ -43,6 +43,8 @@ export interface NativeCloneOptions extends NativeHomeOptions {
   allowedProtocols: CloneProtocol[];
   caFile?: string;
   stagingDir: string;
+  /** Emptied durably right before the new tree is swapped in (materializeUserHome's marker). */
+  invalidateMarker?: string;
 }
 
 export interface NativeCloneReport {

@@ -26,7 +26,7 @@ import { startHttpGitServer } from './helpers/servers.mjs';
 import { stagingDebris } from './helpers/home.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const RUNS = Number(process.env.HOME_NATIVE_CRASH_RUNS ?? 60);
+const RUNS = Number(process.env.HOME_NATIVE_CRASH_RUNS ?? 90);
 const FILES = 200;
 const containerHome = '/home/alice';
 const variants = ['main', 'alt'];
