@@ -109,6 +109,39 @@ TEST_F(HomeLockTest, RefusesASymlinkedStagingDir) {
   EXPECT_FALSE(acquired);
 }
 
+// A holder killed while holding the lock (here: a child that exits without releasing) leaves
+// the lock free but marked; the next holder learns it (and sweeps), the one after does not.
+TEST_F(HomeLockTest, AHolderThatDiedIsReportedToTheNextOne) {
+  {
+    HomeLock lock;
+    bool acquired = false;
+    ASSERT_TRUE(TryLockHome(staging_, "/homes/alice", &lock, &acquired).ok());
+    ASSERT_TRUE(acquired);
+    EXPECT_FALSE(lock.recovered());
+  }  // released normally
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    HomeLock lock;
+    bool acquired = false;
+    const Error e = TryLockHome(staging_, "/homes/alice", &lock, &acquired);
+    _exit(e || !acquired ? 1 : 0);  // _exit: no destructor, as under SIGKILL
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  HomeLock next;
+  bool acquired = false;
+  ASSERT_TRUE(TryLockHome(staging_, "/homes/alice", &next, &acquired).ok());
+  ASSERT_TRUE(acquired);
+  EXPECT_TRUE(next.recovered());
+  next.Release();
+  HomeLock after;
+  ASSERT_TRUE(TryLockHome(staging_, "/homes/alice", &after, &acquired).ok());
+  ASSERT_TRUE(acquired);
+  EXPECT_FALSE(after.recovered());
+}
+
 TEST_F(HomeLockTest, RelativeHomeIsRefused) {
   HomeLock lock;
   bool acquired = false;

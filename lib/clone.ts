@@ -115,8 +115,12 @@ onConfigure(() => {
   }
 });
 
-/** Clones into the staging area and swaps the result into the home; the old tree is kept on failure. */
-export async function cloneRepository(options: CloneOptions): Promise<CloneReport> {
+/**
+ * Clones into the staging area and swaps the result into the home; the old tree is kept on failure.
+ * `internal.invalidateMarker` (materializeUserHome only, not public): a file below the home that is
+ * emptied durably right before the swap.
+ */
+export async function cloneRepository(options: CloneOptions, internal: { invalidateMarker?: string } = {}): Promise<CloneReport> {
   const callSite = new Error();
   const redact: Redact | undefined = typeof options?.redact === 'function' ? options.redact : undefined;
   return callNative(callSite, redact, async () => {
@@ -142,6 +146,7 @@ export async function cloneRepository(options: CloneOptions): Promise<CloneRepor
       ...(options.containerHome !== undefined && { containerHome: options.containerHome }),
       ...(uid !== undefined && { uid }),
       ...(gid !== undefined && { gid }),
+      ...(internal.invalidateMarker !== undefined && { invalidateMarker: internal.invalidateMarker }),
     };
     const throttle = options.onProgress ? new ProgressThrottle(options.onProgress) : undefined;
     try {

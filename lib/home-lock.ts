@@ -10,6 +10,8 @@ import { stagingDirFor } from './settings';
 export interface HomeLockHandle {
   /** Idempotent. */
   release(): void;
+  /** The previous holder died holding the lock (see src/core/home_lock.h): sweep its debris. */
+  readonly recovered: boolean;
 }
 
 /** Waits until this process holds `homeDir`'s lock; rejects with ERR_ABORTED when `signal` aborts first. */

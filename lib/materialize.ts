@@ -16,7 +16,7 @@ import { configHash } from './config-hash';
 import { HomeNativeError, callNative, type Redact } from './errors';
 import { acquireHomeLock } from './home-lock';
 import { native, type NativeHomeOptions } from './native';
-import { jobTimeoutMs, runner, settings } from './settings';
+import { jobTimeoutMs, runner, settings, stagingDirFor } from './settings';
 import { checkSetupPath, detectSetupScript, dotfilesDir, setupCommandLine } from './setup-runner';
 import { writeHomeFiles } from './write-files';
 import { parseUserEnvironment } from './environment-schema';
@@ -81,6 +81,13 @@ export async function materializeUserHome(args: MaterializeArgs): Promise<Materi
   });
   const lock = await timed('lock', () => acquireHomeLock(homeDir, signal));
   try {
+    // A process killed in the middle of a materialization of this home left its temporary files
+    // (atomic writes) and clone debris behind: gone before anything else is written.
+    if (lock.recovered) {
+      await callNative(callSite, redact, () =>
+        native().sweepDebris(homeDir, stagingDirFor(homeDir), userEnv.files.map((file) => file.path), homeOptions),
+      );
+    }
     const created = await timed('profile', () =>
       callNative(callSite, redact, () => native().createFileIfMissing(homeDir, '.bash_profile', bashProfile, homeOptions)),
     );
@@ -123,6 +130,12 @@ export async function materializeUserHome(args: MaterializeArgs): Promise<Materi
             ...(signal !== undefined && { signal }),
             ...(onProgress !== undefined && { onProgress: (clone) => onProgress({ phase: 'clone', clone }) }),
             redact,
+          }, {
+            // The old marker goes, durably, right before the new tree replaces the old one: from
+            // then on ~/.dotfiles and the setup's output change, and a crash before the new
+            // marker must not leave the old one vouching for them (a later run with the old
+            // config would skip the clone and the setup). A clone that fails earlier keeps it.
+            ...(previous !== null && previous !== '' && { invalidateMarker: markerPath }),
           }),
         );
         report.repository = 'cloned';

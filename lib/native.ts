@@ -13,6 +13,8 @@ export interface NativeCancelToken {
 export interface NativeHomeLock {
   /** Idempotent. */
   release(): void;
+  /** The previous holder died holding the lock: its debris may be in the home and the staging area. */
+  readonly recovered: boolean;
 }
 
 export interface NativeHomeOptions {
@@ -41,6 +43,8 @@ export interface NativeCloneOptions extends NativeHomeOptions {
   allowedProtocols: CloneProtocol[];
   caFile?: string;
   stagingDir: string;
+  /** Emptied durably right before the new tree is swapped in (materializeUserHome's marker). */
+  invalidateMarker?: string;
 }
 
 export interface NativeCloneReport {
@@ -69,6 +73,8 @@ export interface NativeAddon {
   readSmallFile(homeDir: string, relPath: string, maxBytes: number, options: NativeHomeOptions): Promise<string | null>;
   /** Atomic and durable (fsync of the file and its directory). Reserved paths are allowed here. */
   writeFileDurable(homeDir: string, relPath: string, content: string, options: NativeHomeOptions): Promise<void>;
+  /** Removes a dead materialization's temporary files (home, .spoon/, overlay directories) and clone debris. */
+  sweepDebris(homeDir: string, stagingDir: string, overlayPaths: string[], options: NativeHomeOptions): Promise<number>;
   acquireHomeLock(stagingDir: string, homeDir: string, cancel: NativeCancelToken | undefined): Promise<NativeHomeLock>;
   cloneRepository(
     options: NativeCloneOptions,
@@ -86,8 +92,15 @@ const buildHint =
   'build from source: `npm rebuild @spoon/home-native` where it is installed, `npm run build` in a checkout ' +
   '(needs g++, make, python3, pkg-config and libgit2-dev >= 1.7)';
 
+/**
+ * Tests only: `HOME_NATIVE_ADDON_PATH` loads that binary instead of the build's or a prebuild's
+ * (the sanitizer build of scripts/reliability.sh). Not part of the public interface.
+ */
+const testAddonPath = process.env.HOME_NATIVE_ADDON_PATH;
+
 function loadAddon(): NativeAddon {
   try {
+    if (testAddonPath) return require(path.resolve(testAddonPath)) as NativeAddon;
     return load(packageRoot) as NativeAddon;
   } catch (cause) {
     const detail = cause instanceof Error ? cause.message : String(cause);

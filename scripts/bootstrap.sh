@@ -20,6 +20,9 @@ packages=(
   ca-certificates # the system trust store that HTTPS clones (and its C++ test) look for
   dpkg-dev       # dpkg-source: npm run prebuildify builds libgit2 from Debian's source packages
                  # (their deb-src lines: scripts/prebuild/deb-src.sh, when first needed)
+  clang          # the libFuzzer targets (scripts/fuzz.sh)
+  libclang-rt-14-dev  # libFuzzer and the sanitizer runtimes for clang
+  llvm           # llvm-symbolizer: readable sanitizer and fuzzer stack traces
 )
 # libgit2 >= 1.7 is the first with shallow fetch; Debian 12 ships 1.5, bookworm-backports 1.8.
 readonly backports_list=/etc/apt/sources.list.d/home-native-backports.list

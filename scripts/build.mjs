@@ -32,7 +32,10 @@ function buildAddon() {
   const nodedir = process.env.npm_config_nodedir || localNodeDir();
   const common = [...(nodedir ? [`--nodedir=${nodedir}`] : []), ...(debug ? ['--debug'] : []), '--loglevel=error'];
   const makefile = path.join(root, 'build', 'Makefile');
-  const stale = !existsSync(makefile) || statSync(makefile).mtimeMs < statSync(path.join(root, 'binding.gyp')).mtimeMs;
+  // binding.gyp reads its core source list from src/core/sources.txt at configure time: a new
+  // source file needs a new Makefile too.
+  const inputs = ['binding.gyp', 'src/core/sources.txt'].map((file) => statSync(path.join(root, file)).mtimeMs);
+  const stale = !existsSync(makefile) || statSync(makefile).mtimeMs < Math.max(...inputs);
   if (stale) run(process.execPath, [nodeGyp, 'configure', ...common]);
   run(process.execPath, [nodeGyp, 'build', '-j', 'max', ...common]);
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Configures, builds and runs the GoogleTest suites through CTest. `SANITIZE=1` builds them with
-# ASan and UBSan in a separate build directory.
+# ASan and UBSan in a separate build directory, together with the addon (for the node:test suites
+# under the sanitizers, scripts/reliability.sh) when Node's headers are there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build_dir=build-cpp
@@ -8,6 +9,7 @@ cmake_args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo)
 if [[ "${SANITIZE:-0}" == 1 ]]; then
   build_dir=build-cpp-asan
   cmake_args+=(-DHOME_NATIVE_SANITIZE=ON)
+  if [[ -f /usr/include/node/node_api.h && -d node_modules/node-addon-api ]]; then cmake_args+=(-DHOME_NATIVE_ADDON=ON); fi
 fi
 cmake -S . -B "$build_dir" "${cmake_args[@]}" >/dev/null
 # The filter may find nothing to print; a failed build must still stop here (pipefail), not run

@@ -64,6 +64,7 @@ CloneRequest ReadRequest(Napi::Object options) {
   request.home_dir = StringField(options, "homeDir", true);
   request.into = StringField(options, "into", true);
   request.staging_dir = StringField(options, "stagingDir", true);
+  request.invalidate_marker = StringField(options, "invalidateMarker", false);
   request.home.container_home = StringField(options, "containerHome", false);
   if (auto uid = IdField(options, "uid")) request.home.uid = *uid;
   if (auto gid = IdField(options, "gid")) request.home.gid = *gid;

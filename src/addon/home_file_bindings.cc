@@ -2,17 +2,20 @@
 //   createFileIfMissing(homeDir, name, content, options) -> Promise<boolean>   (created?)
 //   readSmallFile(homeDir, relPath, maxBytes, options)   -> Promise<string | null>
 //   writeFileDurable(homeDir, relPath, content, options) -> Promise<void>
+//   sweepDebris(homeDir, stagingDir, overlayPaths, options) -> Promise<number> (temp files removed)
 // and hasOpenat2() -> boolean, synchronous (a cached probe).
 #include <cmath>
 #include <memory>
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "addon/bindings.h"
 #include "addon/home_args.h"
 #include "addon/js_error.h"
 #include "addon/promise_worker.h"
+#include "core/debris_sweep.h"
 #include "core/home_file.h"
 
 namespace home::addon {
@@ -83,6 +86,27 @@ class WriteFileDurableWorker : public PromiseWorker {
   HomeOptions options_;
 };
 
+class SweepDebrisWorker : public PromiseWorker {
+ public:
+  SweepDebrisWorker(Napi::Env env, std::string home_dir, std::string staging_dir, std::vector<std::string> paths,
+                    HomeOptions options)
+      : PromiseWorker(env, "home_native.sweep_debris"),
+        home_dir_(std::move(home_dir)),
+        staging_dir_(std::move(staging_dir)),
+        paths_(std::move(paths)),
+        options_(std::move(options)) {}
+
+ protected:
+  Error Run() override { return SweepDebris(home_dir_, staging_dir_, paths_, options_, &result_); }
+  Napi::Value Resolve(Napi::Env env) override { return Napi::Number::New(env, static_cast<double>(result_.temp_files)); }
+
+ private:
+  std::string home_dir_, staging_dir_;
+  std::vector<std::string> paths_;
+  HomeOptions options_;
+  SweepResult result_;
+};
+
 void RequireArgs(const Napi::CallbackInfo& info, size_t count, const char* signature) {
   if (info.Length() < count) ThrowArgError(info.Env(), signature);
 }
@@ -119,6 +143,20 @@ Napi::Value WriteFileDurableJs(const Napi::CallbackInfo& info) {
   return QueueWorker(std::move(worker));
 }
 
+Napi::Value SweepDebrisJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  RequireArgs(info, 4, "sweepDebris(homeDir: string, stagingDir: string, overlayPaths: string[], options)");
+  if (!info[2].IsArray()) ThrowArgError(env, "sweepDebris: overlayPaths must be an array of strings");
+  Napi::Array list = info[2].As<Napi::Array>();
+  std::vector<std::string> paths;
+  paths.reserve(list.Length());
+  for (uint32_t i = 0; i < list.Length(); ++i) paths.push_back(StringFrom(env, list.Get(i), "sweepDebris: overlayPaths[]"));
+  auto worker = std::make_unique<SweepDebrisWorker>(env, StringFrom(env, info[0], "sweepDebris: homeDir"),
+                                                    StringFrom(env, info[1], "sweepDebris: stagingDir"), std::move(paths),
+                                                    HomeOptionsFrom(env, info[3], "sweepDebris"));
+  return QueueWorker(std::move(worker));
+}
+
 Napi::Value HasOpenat2Js(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), HasOpenat2()); }
 
 }  // namespace
@@ -127,6 +165,7 @@ void InitHomeFiles(Napi::Env env, Napi::Object exports) {
   exports.Set("createFileIfMissing", Napi::Function::New<CreateFileIfMissingJs>(env, "createFileIfMissing"));
   exports.Set("readSmallFile", Napi::Function::New<ReadSmallFileJs>(env, "readSmallFile"));
   exports.Set("writeFileDurable", Napi::Function::New<WriteFileDurableJs>(env, "writeFileDurable"));
+  exports.Set("sweepDebris", Napi::Function::New<SweepDebrisJs>(env, "sweepDebris"));
   exports.Set("hasOpenat2", Napi::Function::New<HasOpenat2Js>(env, "hasOpenat2"));
 }
 

@@ -1,4 +1,5 @@
-// acquireHomeLock(stagingDir, homeDir, cancel) => Promise<HomeLock>; HomeLock#release().
+// acquireHomeLock(stagingDir, homeDir, cancel) => Promise<HomeLock>; HomeLock#release(),
+// HomeLock#held, HomeLock#recovered.
 // The first attempt happens right here on the JS thread: it is an open() and one non-blocking
 // fcntl(), cheaper than any thread hop, and the uncontended case is the common one. Only when
 // another holder has the lock does a waiter start, on a thread of its own: the wait may last as
@@ -21,7 +22,8 @@ class HomeLockWrap : public Napi::ObjectWrap<HomeLockWrap> {
  public:
   static void Init(Napi::Env env, Napi::Object exports) {
     Napi::Function ctor = DefineClass(env, "HomeLock", {InstanceMethod<&HomeLockWrap::Release>("release"),
-                                                        InstanceAccessor<&HomeLockWrap::Held>("held")});
+                                                        InstanceAccessor<&HomeLockWrap::Held>("held"),
+                                                        InstanceAccessor<&HomeLockWrap::Recovered>("recovered")});
     AddonData::Of(env).home_lock_ctor = Napi::Persistent(ctor);
     exports.Set("HomeLock", ctor);
   }
@@ -37,6 +39,8 @@ class HomeLockWrap : public Napi::ObjectWrap<HomeLockWrap> {
   // Idempotent. Garbage collection releases a forgotten lock too, but late: callers release.
   void Release(const Napi::CallbackInfo&) { lock_.Release(); }
   Napi::Value Held(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), lock_.held()); }
+  // The previous holder died holding the lock (HomeLock::recovered): sweep before writing.
+  Napi::Value Recovered(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), lock_.recovered()); }
 
   HomeLock lock_;
 };

@@ -24,6 +24,8 @@ constexpr size_t kTempRandomBytes = 12;
 constexpr int kTempAttempts = 8;
 // Random bytes drawn per getrandom call: one syscall serves many temporary names.
 constexpr size_t kRandomPool = 4096;
+constexpr std::string_view kTempPrefix = ".home-native-";
+constexpr std::string_view kTempSuffix = ".tmp";
 
 // Fixed length whatever the target's name ("." + 24 hex + suffix < NAME_MAX), so even a 255-byte
 // target name gets a valid temporary name.
@@ -43,13 +45,13 @@ std::string TempName() {
     used = 0;
   }
   static const char kHex[] = "0123456789abcdef";
-  std::string name = ".home-native-";
+  std::string name(kTempPrefix);
   for (size_t i = 0; i < kTempRandomBytes; ++i) {
     name += kHex[pool[used + i] >> 4];
     name += kHex[pool[used + i] & 0xf];
   }
   used += kTempRandomBytes;
-  name += ".tmp";
+  name += kTempSuffix;
   return name;
 }
 
@@ -79,6 +81,17 @@ Error FsyncDirectory(int dir_fd, const std::string& report_path) {
 }
 
 }  // namespace
+
+bool IsTempName(std::string_view name) {
+  if (name.size() != kTempPrefix.size() + 2 * kTempRandomBytes + kTempSuffix.size()) return false;
+  if (name.substr(0, kTempPrefix.size()) != kTempPrefix || name.substr(name.size() - kTempSuffix.size()) != kTempSuffix) {
+    return false;
+  }
+  for (char c : name.substr(kTempPrefix.size(), 2 * kTempRandomBytes)) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
 
 Error WriteFileAtomically(int dir_fd, const std::string& name, std::string_view bytes, const FileAttributes& attributes,
                           ExistingName existing, bool durable, const std::string& report_path, bool* created) {

@@ -33,4 +33,8 @@ enum class ExistingName {
 Error WriteFileAtomically(int dir_fd, const std::string& name, std::string_view bytes, const FileAttributes& attributes,
                           ExistingName existing, bool durable, const std::string& report_path, bool* created = nullptr);
 
+// Whether `name` is one of WriteFileAtomically's temporary names (".home-native-<24 hex>.tmp"):
+// what a process killed between creating and renaming one leaves behind.
+bool IsTempName(std::string_view name);
+
 }  // namespace home

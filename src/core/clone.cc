@@ -30,6 +30,7 @@ struct Session {
   Clock::time_point deadline = Clock::time_point::max();
   CloneProgress progress;
   uint64_t bytes_before_attempt = 0;  // bytes of earlier fetch attempts (shallow fallback)
+  const TransferScope* transfer = nullptr;  // every byte off the network, framing included
   Error stop;
 
   // The one place that decides whether the clone goes on; callbacks return its result.
@@ -41,7 +42,8 @@ struct Session {
       stop = MakeError("ERR_CLONE_TIMEOUT",
                        "the clone took longer than " + std::to_string(spec->timeout.count()) + " ms",
                        RedactUrl(spec->url));
-    } else if (spec->max_bytes != 0 && progress.received_bytes > spec->max_bytes) {
+    } else if ((spec->max_bytes != 0 && progress.received_bytes > spec->max_bytes) ||
+               (transfer != nullptr && transfer->over_limit())) {
       stop = MakeError("ERR_CLONE_TOO_LARGE",
                        "the repository exceeds the limit of " + std::to_string(spec->max_bytes) +
                            " received bytes",
@@ -62,6 +64,8 @@ struct Session {
     if (Check() != 0) return stop;  // the failure may be a symptom of the deadline
     Error error = GitFailure(what, rc);
     error.path = RedactUrl(spec->url);
+    // libgit2 refuses a redirect to another scheme (file, ssh, ext, https -> http) itself.
+    if (error.message.find("cannot redirect from") != std::string::npos) error.code = "ERR_PROTOCOL_NOT_ALLOWED";
     return error;
   }
 };
@@ -383,7 +387,10 @@ Error CloneInto(const std::string& dir, const CloneSpec& spec, const CancelFlag&
   if (spec.timeout.count() > 0) session.deadline = Clock::now() + spec.timeout;
   if (session.Check() != 0) return session.stop;
   // Every socket this clone opens watches the cancel flag and the deadline while it waits.
-  const TransferScope transfer(cancel, session.deadline);
+  std::string host, port;
+  if (!HttpEndpoint(spec.url, &host, &port)) host.clear();
+  const TransferScope transfer(cancel, session.deadline, spec.max_bytes, host, port);
+  session.transfer = &transfer;
   session.Emit(ClonePhase::kConnecting);
 
   git_repository_init_options init = GIT_REPOSITORY_INIT_OPTIONS_INIT;

@@ -7,6 +7,7 @@
 
 #include <cerrno>
 
+#include "core/home_file.h"
 #include "core/staging.h"
 #include "core/tree_chown.h"
 #include "core/tree_remove.h"
@@ -59,6 +60,9 @@ Error CloneIntoHome(const CloneRequest& request, const CancelFlag& cancel, const
   // Last chance to back out; after the rename the new tree is the user's.
   if (cancel.cancelled()) return MakeError("ERR_ABORTED", "the clone was aborted", request.home_dir);
 
+  if (!request.invalidate_marker.empty()) {
+    if (Error e = WriteFileDurable(request.home_dir, request.invalidate_marker, "", request.home)) return e;
+  }
   HomeRoot::Parent target;
   if (Error e = root.ResolveParent(normalized, /*create_missing=*/true, &target)) return e;
   const std::string shown = request.home_dir + "/" + normalized;

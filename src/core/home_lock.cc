@@ -21,8 +21,19 @@ constexpr const char* kCode = "ERR_LOCK_FAILED";
 // off to a ceiling that keeps a long wait cheap while still noticing the release promptly.
 constexpr auto kFirstWait = std::chrono::milliseconds(2);
 constexpr auto kMaxWait = std::chrono::milliseconds(100);
+// The lock file's first byte: whether a holder is (or was, when it died) inside a
+// materialization.
+constexpr char kHeld = '1';
+constexpr char kReleased = '0';
 
 }  // namespace
+
+void HomeLock::Release() {
+  if (!fd_.valid()) return;
+  // Best effort: should the write fail, the next holder merely sweeps for nothing.
+  (void)pwrite(fd_.get(), &kReleased, 1, 0);
+  fd_.reset();
+}
 
 Error TryLockHome(const std::string& staging_dir, const std::string& home_dir, HomeLock* out, bool* acquired) {
   *acquired = false;
@@ -39,7 +50,12 @@ Error TryLockHome(const std::string& staging_dir, const std::string& home_dir, H
   const int locked = TryOfdLock(fd.get());
   if (locked == 0) return {};  // held by someone else
   if (locked < 0) return SysError(kCode, "fcntl", errno, locks_path + "/" + name, "locking the home");
-  *out = HomeLock(std::move(fd));
+  char state = kReleased;
+  const bool recovered = pread(fd.get(), &state, 1, 0) == 1 && state == kHeld;
+  if (pwrite(fd.get(), &kHeld, 1, 0) != 1) {
+    return SysError(kCode, "pwrite", errno, locks_path + "/" + name, "marking the home's lock as held");
+  }
+  *out = HomeLock(std::move(fd), recovered);
   *acquired = true;
   return {};
 }

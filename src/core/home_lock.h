@@ -17,13 +17,32 @@ namespace home {
 class HomeLock {
  public:
   HomeLock() = default;
-  explicit HomeLock(UniqueFd fd) : fd_(std::move(fd)) {}
+  // Takes a locked lock file; `recovered`: its previous holder died holding it (see below).
+  HomeLock(UniqueFd fd, bool recovered) : fd_(std::move(fd)), recovered_(recovered) {}
+  HomeLock(HomeLock&& other) noexcept = default;
+  HomeLock& operator=(HomeLock&& other) noexcept {
+    if (this != &other) {
+      Release();
+      fd_ = std::move(other.fd_);
+      recovered_ = other.recovered_;
+    }
+    return *this;
+  }
+  ~HomeLock() { Release(); }
+
   bool held() const { return fd_.valid(); }
+  // Whether the previous holder never released the lock: it died (SIGKILL, OOM, a power cut)
+  // in the middle of a materialization, which may have left temporary files in the home and
+  // clone debris in the staging area for the new holder to sweep. The lock file's first byte
+  // says it: '1' while held, '0' once released; the kernel drops a dead holder's lock but
+  // cannot write the '0'.
+  bool recovered() const { return recovered_; }
   // Idempotent.
-  void Release() { fd_.reset(); }
+  void Release();
 
  private:
   UniqueFd fd_;
+  bool recovered_ = false;
 };
 
 // One attempt, never waits: `*acquired` false when another holder has it. ERR_LOCK_FAILED when

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -66,6 +67,9 @@ int Wait(int fd, short events, int timeout_ms, const char* what) {
 
 int Connect(git_stream* stream) {
   Stream* st = Of(stream);
+  if (!TransferScope::AllowsEndpoint(st->host_name, st->port_name)) {
+    return NetError("refusing to follow a redirect to another server (" + st->host_name + ":" + st->port_name + ")");
+  }
   addrinfo hints = {};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
@@ -114,8 +118,14 @@ int Connect(git_stream* stream) {
 ssize_t Read(git_stream* stream, void* data, size_t len) {
   Stream* st = Of(stream);
   for (;;) {
+    // Checked before every read, not only while waiting: a server that never stops sending (an
+    // endless ref advertisement, which no libgit2 callback sees) must hit the deadline too.
+    if (TransferScope::ShouldStop()) return NetError("read stopped: the clone was aborted, timed out or is too large");
     const ssize_t n = recv(st->s, data, len, MSG_DONTWAIT);
-    if (n >= 0) return n;
+    if (n >= 0) {
+      TransferScope::CountReceived(static_cast<size_t>(n));
+      return n;
+    }
     if (errno == EINTR) continue;
     if (errno != EAGAIN && errno != EWOULDBLOCK) return NetError(std::string("error receiving data from socket: ") + std::strerror(errno));
     const int ready = Wait(st->s, POLLIN, stream->timeout, "read");
@@ -215,8 +225,14 @@ Error RegisterSocketStream() {
   return {};
 }
 
-TransferScope::TransferScope(const CancelFlag& cancel, Clock::time_point deadline)
-    : cancel_(&cancel), deadline_(deadline), previous_(current_scope) {
+TransferScope::TransferScope(const CancelFlag& cancel, Clock::time_point deadline, uint64_t max_bytes, std::string host,
+                             std::string port)
+    : cancel_(&cancel),
+      deadline_(deadline),
+      max_bytes_(max_bytes),
+      host_(std::move(host)),
+      port_(std::move(port)),
+      previous_(current_scope) {
   current_scope = this;
 }
 
@@ -224,7 +240,23 @@ TransferScope::~TransferScope() { current_scope = previous_; }
 
 bool TransferScope::ShouldStop() {
   const TransferScope* scope = current_scope;
-  return scope != nullptr && (scope->cancel_->cancelled() || Clock::now() > scope->deadline_);
+  return scope != nullptr && (scope->cancel_->cancelled() || Clock::now() > scope->deadline_ || scope->over_limit());
+}
+
+void TransferScope::CountReceived(size_t bytes) {
+  if (current_scope != nullptr) current_scope->received_ += bytes;
+}
+
+bool TransferScope::AllowsEndpoint(const std::string& host, const std::string& port) {
+  const TransferScope* scope = current_scope;
+  if (scope == nullptr || scope->host_.empty()) return true;
+  if (port != scope->port_ || host.size() != scope->host_.size()) return false;
+  for (size_t i = 0; i < host.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(host[i])) != std::tolower(static_cast<unsigned char>(scope->host_[i]))) {
+      return false;
+    }
+  }
+  return true;
 }
 
 }  // namespace home

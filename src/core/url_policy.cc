@@ -111,4 +111,30 @@ std::string UrlWithoutCredentials(std::string_view url) {
   return redacted.substr(0, marker + 3) + redacted.substr(marker + 7);
 }
 
+bool HttpEndpoint(std::string_view url, std::string* host, std::string* port) {
+  const size_t sep = url.find("://");
+  if (sep == std::string_view::npos) return false;
+  std::string scheme(url.substr(0, sep));
+  for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (scheme != "http" && scheme != "https") return false;
+  std::string_view authority = url.substr(sep + 3);
+  authority = authority.substr(0, authority.find_first_of("/?#"));
+  const size_t at = authority.rfind('@');
+  if (at != std::string_view::npos) authority.remove_prefix(at + 1);
+  std::string_view port_text;
+  if (!authority.empty() && authority.front() == '[') {
+    const size_t close = authority.find(']');
+    if (close == std::string_view::npos) return false;
+    host->assign(authority.substr(1, close - 1));
+    std::string_view rest = authority.substr(close + 1);
+    if (!rest.empty() && rest.front() == ':') port_text = rest.substr(1);
+  } else {
+    const size_t colon = authority.rfind(':');
+    host->assign(authority.substr(0, colon));
+    if (colon != std::string_view::npos) port_text = authority.substr(colon + 1);
+  }
+  port->assign(port_text.empty() ? (scheme == "https" ? "443" : "80") : std::string(port_text));
+  return !host->empty();
+}
+
 }  // namespace home

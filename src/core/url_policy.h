@@ -30,6 +30,11 @@ Error CheckUrlAllowed(std::string_view url, const std::vector<std::string>& allo
 // their user name: it carries no secret (`git@github.com:x/y`).
 std::string RedactUrl(std::string_view text);
 
+// The server an http:// or https:// URL names: its host (brackets of an IPv6 literal removed)
+// and its port (the scheme's default, 80 or 443, when the URL has none), as libgit2 hands them
+// to the stream it opens. False for other schemes.
+bool HttpEndpoint(std::string_view url, std::string* host, std::string* port);
+
 // `url` with its userinfo removed entirely (`https://host/x`): what we write into the clone's
 // .git/config as the origin's URL, usable by the user and free of secrets.
 std::string UrlWithoutCredentials(std::string_view url);

@@ -19,6 +19,8 @@ const httpBackend = path.join(execFileSync('git', ['--exec-path'], { encoding: '
  * options.throttle   { chunkBytes, delayMs }: trickle every response body
  * options.stallMs    wait this long before answering any request
  * options.dieAfterBytes  destroy the connection after this many bytes of an upload-pack response
+ * options.truncateAfterBytes  end the upload-pack response cleanly after this many bytes (a pack
+ *                    cut short, but no connection error)
  */
 export async function startHttpGitServer(root, options = {}) {
   const sockets = new Set();
@@ -79,6 +81,12 @@ export async function startHttpGitServer(root, options = {}) {
             chunk = chunk.subarray(0, Math.max(0, options.dieAfterBytes - sentBody));
             res.write(chunk);
             res.socket?.destroy();
+            child.kill();
+            return;
+          }
+          if (isPack && options.truncateAfterBytes !== undefined && sentBody + chunk.length > options.truncateAfterBytes) {
+            chunk = chunk.subarray(0, Math.max(0, options.truncateAfterBytes - sentBody));
+            res.end(chunk);
             child.kill();
             return;
           }

@@ -6,8 +6,9 @@ import { mkdirSync, readdirSync, renameSync, rmdirSync, rmSync, symlinkSync, unl
 import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 
-const { home, outside, durationMs } = workerData;
-const d = path.join(home, 'd');
+// `name` (default "d"): the entry below the home to swap.
+const { home, outside, durationMs, name = 'd' } = workerData;
+const d = path.join(home, name);
 const aside = path.join(home, 'aside');
 mkdirSync(aside, { recursive: true });
 

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The reliability steps of CI, each timed (the crash-safety, leak, load, race and bad-server
+# node:test suites run with the others in scripts/test.sh):
+#   1. the GoogleTest suites under ASan + UBSan, and the addon built with them;
+#   2. the sandbox, home-file, clone and bad-server node:test suites against that addon;
+#   3. the races, long: the overlay writer and the ~/.dotfiles swap (RACE_MS each), the tree
+#      removal (RACE_ITERATIONS trees);
+#   4. fuzzing, FUZZ_SECONDS per target (scripts/fuzz.sh).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export FUZZ_SECONDS=${FUZZ_SECONDS:-20}
+race_ms=${RACE_MS:-8000}
+race_iterations=${RACE_ITERATIONS:-3000}
+# Races run fastest on tmpfs: more rounds in the same seconds.
+race_tmp=$( [[ -w /dev/shm ]] && echo /dev/shm || echo "${TMPDIR:-/tmp}" )
+
+step() {
+  local name=$1 started=$SECONDS
+  shift
+  "$@"
+  echo "reliability: $name: $((SECONDS - started)) s"
+}
+
+asan_node() {
+  # Node itself leaks at exit: leak detection off; every other ASan or UBSan report fails.
+  HOME_NATIVE_ADDON_PATH="$PWD/build-cpp-asan/home_native.node" \
+    LD_PRELOAD="$(gcc -print-file-name=libasan.so)" \
+    ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+    node --test --test-concurrency=1 test/sandbox.test.mjs test/home-files.test.mjs test/clone.test.mjs test/bad-servers.test.mjs
+}
+
+races() {
+  HOME_NATIVE_RACE_MS=$race_ms node --test --test-concurrency=1 --test-name-pattern=race test/sandbox.test.mjs test/races.test.mjs |
+    grep -E '^# (writer race|dotfiles race)|^# (pass|fail) ' || true
+  HOME_NATIVE_RACE_ITERATIONS=$race_iterations TMPDIR=$race_tmp build-cpp/core_tests --gtest_filter='TreeRemoveRace*' --gtest_brief=1
+}
+
+step "C++ suites under ASan+UBSan" env SANITIZE=1 bash scripts/test-cpp.sh
+if [[ -f build-cpp-asan/home_native.node ]]; then
+  step "node:test suites with the ASan addon" asan_node
+else
+  echo "reliability: no ASan addon (Node's headers missing?): node:test suites under ASan skipped" >&2
+  exit 1
+fi
+step "races" races
+step "fuzzing (${FUZZ_SECONDS}s per target)" bash scripts/fuzz.sh
