@@ -9,6 +9,7 @@
 import http from 'node:http';
 import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
+import { listenOnLoopback } from './servers.mjs';
 
 const oid = '0123456789abcdef0123456789abcdef01234567';
 const pkt = (text) => {
@@ -57,7 +58,6 @@ const band1 = (data) => pkt(Buffer.concat([Buffer.from([1]), data]));
 
 export async function startBadGitServer(mode, { location } = {}) {
   const stats = { requests: 0, bytesSent: 0 };
-  const sockets = new Set();
   const send = (res, data) => {
     stats.bytesSent += data.length;
     return res.write(data);
@@ -102,19 +102,13 @@ export async function startBadGitServer(mode, { location } = {}) {
     res.writeHead(404);
     res.end();
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address();
+  const { port, destroyConnections } = await listenOnLoopback(server);
   return {
     port,
     stats,
     url: (name) => `http://localhost:${port}/${name}.git`,
     async stop() {
-      for (const socket of sockets) socket.destroy();
+      destroyConnections();
       server.close();
       await once(server, 'close').catch(() => {});
     },

@@ -12,6 +12,23 @@ import { setTimeout as sleep } from 'node:timers/promises';
 // Where git keeps its helper programs differs (Debian /usr/lib/git-core, Alpine /usr/libexec/git-core).
 const httpBackend = path.join(execFileSync('git', ['--exec-path'], { encoding: 'utf8' }).trim(), 'git-http-backend');
 
+/** Listens on a free loopback port and keeps every connection, so that a stop can cut them all. */
+export async function listenOnLoopback(server) {
+  const sockets = new Set();
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    port: server.address().port,
+    destroyConnections: () => {
+      for (const socket of sockets) socket.destroy();
+    },
+  };
+}
+
 /**
  * Smart HTTP(S): git http-backend as a CGI behind a Node server.
  * options.tls        { key, cert } PEM: serve HTTPS (use the host `localhost`: mbedTLS does not
@@ -23,7 +40,6 @@ const httpBackend = path.join(execFileSync('git', ['--exec-path'], { encoding: '
  *                    cut short, but no connection error)
  */
 export async function startHttpGitServer(root, options = {}) {
-  const sockets = new Set();
   const children = new Set();
   let stopped = false;
   const stats = { requests: 0, bytesSent: 0 };
@@ -136,13 +152,7 @@ export async function startHttpGitServer(root, options = {}) {
   };
 
   const server = options.tls ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, handler) : http.createServer(handler);
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address();
+  const { port, destroyConnections } = await listenOnLoopback(server);
   const scheme = options.tls ? 'https' : 'http';
   return {
     port,
@@ -152,7 +162,7 @@ export async function startHttpGitServer(root, options = {}) {
     async stop() {
       stopped = true;
       for (const child of children) child.kill('SIGKILL');
-      for (const socket of sockets) socket.destroy();
+      destroyConnections();
       server.close();
       await once(server, 'close').catch(() => {});
     },
