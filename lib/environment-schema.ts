@@ -2,6 +2,7 @@
 // UserEnvironment checked, each violation reported as one failure naming the field, unknown
 // fields stripped so the backend can grow the shape without breaking older workers.
 // Messages never quote file contents or commands: overlay files arrive decrypted.
+import { types } from 'node:util';
 import { z } from 'zod';
 import type { HomeNativeFailure, UserEnvironment } from '../index';
 import { HomeNativeError } from './errors';
@@ -128,22 +129,157 @@ function toError(issues: readonly z.ZodIssue[], source: string): HomeNativeError
   return new HomeNativeError('ERR_BAD_ENVIRONMENT', message, { failures });
 }
 
-/**
- * The environment, checked and stripped of unknown fields; null stays null. Throws
- * ERR_BAD_ENVIRONMENT listing every offending field. `source` names where it came from.
- */
-export function parseUserEnvironment(value: unknown, source = 'the environment'): UserEnvironment | null {
-  if (value === null) return null;
-  const result = environment.safeParse(value);
-  if (!result.success) throw toError(result.error.issues, source);
-  const { username, enabled, dotfilesRepoUrl, dotfilesRepoRef, setupCommand, files: list } = result.data;
-  // Optional fields absent stay absent (not `undefined`): configHash and JSON output depend on it.
+// The one place the result is shaped, for both paths: optional fields absent stay absent (not
+// `undefined`) because configHash and JSON output depend on it, and the key order is fixed.
+function environmentOf(
+  username: string,
+  enabled: boolean,
+  dotfilesRepoUrl: string | undefined,
+  dotfilesRepoRef: string | undefined,
+  setupCommand: string | undefined,
+  files: UserEnvironment['files'],
+): UserEnvironment {
   return {
     username,
     enabled,
     ...(dotfilesRepoUrl !== undefined && { dotfilesRepoUrl }),
     ...(dotfilesRepoRef !== undefined && { dotfilesRepoRef }),
     ...(setupCommand !== undefined && { setupCommand }),
-    files: list,
+    files,
   };
+}
+
+/** The schema's verdict alone: what {@link parseUserEnvironment} falls back to. */
+export function parseWithSchema(value: unknown, source = 'the environment'): UserEnvironment {
+  const result = environment.safeParse(value);
+  if (!result.success) throw toError(result.error.issues, source);
+  const { username, enabled, dotfilesRepoUrl, dotfilesRepoRef, setupCommand, files: list } = result.data;
+  return environmentOf(username, enabled, dotfilesRepoUrl, dotfilesRepoRef, setupCommand, list);
+}
+
+// The hand-written check below exists because zod costs 100-400 µs per environment on the JS
+// thread, and a worker starting hundreds of materializations at once parses them all in one go.
+// It answers only when it is sure: for anything unusual it says "not sure" and the schema
+// decides, which keeps one source of truth for what is rejected and how it is reported.
+//
+// It never runs the caller's code (getters, proxy traps, iterators): a value it declines reaches
+// zod exactly as it came, so the fallback behaves as the schema alone always did. That is why it
+// reads own data properties through their descriptors and only looks at plain objects and
+// arrays. It assumes the built-ins zod relies on (Array iteration, instanceof) are not patched.
+
+const { isProxy } = types;
+const describe = Object.getOwnPropertyDescriptor;
+const prototypeOf = Object.getPrototypeOf;
+const objectPrototype = Object.prototype;
+const arrayPrototype = Array.prototype;
+const {
+  maxPathBytes,
+  maxComponentBytes,
+  maxFileBytes,
+  maxTotalBytes,
+  maxFiles,
+  maxUsernameLength,
+  maxStringBytes,
+} = environmentLimits;
+const notSure = Symbol('not sure');
+type NotSure = typeof notSure;
+
+// zod takes any object that is not an array, Map, Set, Date or thenable (class instances
+// included), and reads inherited fields too; the check takes only `{}` and `Object.create(null)`
+// with no `then` anywhere on the chain, where own properties are all there is to look at.
+const isPlainObject = (value: unknown): value is object => {
+  if (typeof value !== 'object' || value === null || isProxy(value)) return false;
+  const proto = prototypeOf(value);
+  return (proto === objectPrototype || proto === null) && !('then' in value);
+};
+
+// An own data property's value; `undefined` when the key is nowhere on the chain (which zod
+// treats like an own `undefined`); notSure for an accessor or an inherited value.
+function read(object: object, key: string | number): unknown {
+  const descriptor = describe(object, key);
+  if (descriptor === undefined) return key in object ? notSure : undefined;
+  return 'value' in descriptor ? descriptor.value : notSure;
+}
+
+// A UTF-16 string of length L takes between L and 3L UTF-8 bytes (a lone surrogate becomes the
+// 3-byte U+FFFD, as Buffer.byteLength counts it): the exact count only when the bounds disagree.
+const fitsBytes = (value: string, max: number): boolean =>
+  value.length * 3 <= max || (value.length <= max && byteLength(value) <= max);
+
+// An optional text field: absent and `undefined` both come out absent.
+const optionalText = (value: unknown): string | undefined | NotSure =>
+  value === undefined || (typeof value === 'string' && fitsBytes(value, maxStringBytes) && noNul(value)) ? value : notSure;
+
+function isOverlayPath(value: unknown): value is string {
+  if (typeof value !== 'string' || value.length === 0 || !noNul(value) || !fitsBytes(value, maxPathBytes)) return false;
+  if (value.length * 3 <= maxComponentBytes) return true;
+  for (let start = 0; start <= value.length; ) {
+    let end = value.indexOf('/', start);
+    if (end === -1) end = value.length;
+    if ((end - start) * 3 > maxComponentBytes && !fitsBytes(value.slice(start, end), maxComponentBytes)) return false;
+    start = end + 1;
+  }
+  return true;
+}
+
+function checkFiles(value: unknown): UserEnvironment['files'] | NotSure {
+  if (!Array.isArray(value) || isProxy(value) || prototypeOf(value) !== arrayPrototype) return notSure;
+  // zod spreads the array: an own iterator would decide what it sees, not the indices.
+  if (describe(value, Symbol.iterator) !== undefined) return notSure;
+  const count = value.length;
+  if (count > maxFiles) return notSure;
+  const files: UserEnvironment['files'] = [];
+  let countedBytes = 0; // contents the bound could not clear alone, counted exactly
+  let boundedUnits = 0; // the others, in UTF-16 units
+  for (let i = 0; i < count; i++) {
+    // A hole or an accessor element: zod's iteration would see what the check cannot vouch for.
+    const file = read(value, i);
+    if (!isPlainObject(file)) return notSure;
+    const path = read(file, 'path');
+    const content = read(file, 'content');
+    const isExecutable = read(file, 'isExecutable');
+    if (!isOverlayPath(path) || typeof isExecutable !== 'boolean' || typeof content !== 'string') return notSure;
+    if (content.length * 3 <= maxFileBytes) {
+      boundedUnits += content.length;
+    } else {
+      const size = content.length > maxFileBytes ? Infinity : byteLength(content);
+      if (size > maxFileBytes) return notSure;
+      countedBytes += size;
+    }
+    files.push({ path, content, isExecutable });
+  }
+  if (countedBytes + boundedUnits * 3 > maxTotalBytes) {
+    if (countedBytes + boundedUnits > maxTotalBytes) return notSure;
+    for (const { content } of files) if (content.length * 3 <= maxFileBytes) countedBytes += byteLength(content);
+    if (countedBytes > maxTotalBytes) return notSure;
+  }
+  return files;
+}
+
+/**
+ * The environment exactly as {@link parseWithSchema} returns it, for a value the check is sure
+ * the schema accepts; `undefined` ("not sure") for anything else, valid or not.
+ */
+export function checkUserEnvironment(value: unknown): UserEnvironment | undefined {
+  if (!isPlainObject(value)) return undefined;
+  const username = read(value, 'username');
+  const enabled = read(value, 'enabled');
+  const dotfilesRepoUrl = optionalText(read(value, 'dotfilesRepoUrl'));
+  const dotfilesRepoRef = optionalText(read(value, 'dotfilesRepoRef'));
+  const setupCommand = optionalText(read(value, 'setupCommand'));
+  if (typeof username !== 'string' || username.length > maxUsernameLength || !usernamePattern.test(username)) return undefined;
+  if (typeof enabled !== 'boolean') return undefined;
+  if (dotfilesRepoUrl === notSure || dotfilesRepoRef === notSure || setupCommand === notSure) return undefined;
+  const files = checkFiles(read(value, 'files'));
+  if (files === notSure) return undefined;
+  return environmentOf(username, enabled, dotfilesRepoUrl, dotfilesRepoRef, setupCommand, files);
+}
+
+/**
+ * The environment, checked and stripped of unknown fields; null stays null. Throws
+ * ERR_BAD_ENVIRONMENT listing every offending field. `source` names where it came from.
+ */
+export function parseUserEnvironment(value: unknown, source = 'the environment'): UserEnvironment | null {
+  if (value === null) return null;
+  return checkUserEnvironment(value) ?? parseWithSchema(value, source);
 }
