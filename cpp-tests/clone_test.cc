@@ -21,7 +21,7 @@
 #include <thread>
 
 #include "core/clone.h"
-#include "core/clone_threads.h"
+#include "core/task_threads.h"
 
 namespace home {
 namespace {
@@ -144,7 +144,7 @@ TEST_F(CloneTest, GitDaemonRefusesShallowAndTheFallbackFetchesEverything) {
   bool done = false;
   std::mutex mutex;
   std::condition_variable cv;
-  CloneThreads::Instance().Submit([&] {
+  TaskThreads::Clones().Submit([&] {
     Error e = CloneInto(dir, spec, CancelFlag(), {}, &result);
     std::lock_guard<std::mutex> lock(mutex);
     error = e;

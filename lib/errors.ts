@@ -1,6 +1,7 @@
 // HomeNativeError and the one place where native failures become it: codes kept, paths and
 // messages passed through the caller's redact, the stack pointing at the caller.
 import type { HomeNativeErrorCode, HomeNativeFailure } from '../index';
+import { takeTurn } from './turns';
 
 export type ErrorDetails = {
   path?: string;
@@ -74,11 +75,13 @@ export function fromNative(error: unknown, callSite: Error, redact: Redact = ide
 }
 
 /**
- * Runs a native call with its errors rewrapped. `callSite` must be created by the public
- * function itself (`new Error()` as its first statement), before any await.
+ * Runs a native call with its errors rewrapped, once it has a turn on the JS thread (turns.ts).
+ * `callSite` must be created by the public function itself (`new Error()` as its first
+ * statement), before any await.
  */
 export async function callNative<T>(callSite: Error, redact: Redact | undefined, run: () => Promise<T> | T): Promise<T> {
   try {
+    await takeTurn();
     return await run();
   } catch (error) {
     throw fromNative(error, callSite, redact);

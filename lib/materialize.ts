@@ -1,7 +1,6 @@
 // materializeUserHome: the seed's order and semantics, made safe against a hostile home:
 //   lock -> ~/.bash_profile (only when missing) -> stop unless enabled -> when the config hash
 //   differs from ~/.spoon/env-hash: clone, setup in the job image, marker -> overlay files.
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type {
@@ -18,6 +17,7 @@ import { acquireHomeLock } from './home-lock';
 import { native, type NativeHomeOptions } from './native';
 import { jobTimeoutMs, runner, settings, stagingDirFor } from './settings';
 import { checkSetupPath, detectSetupScript, dotfilesDir, setupCommandLine } from './setup-runner';
+import { takeTurn } from './turns';
 import { writeHomeFiles } from './write-files';
 import { parseUserEnvironment } from './environment-schema';
 
@@ -44,6 +44,9 @@ function checkArgs(args: MaterializeArgs): void {
 
 export async function materializeUserHome(args: MaterializeArgs): Promise<MaterializeReport> {
   const callSite = new Error();
+  // Validation is the largest synchronous step; a worker starting hundreds at once gets them in
+  // slices (turns.ts).
+  await takeTurn();
   checkArgs(args);
   const { containerHome, redact, signal, onProgress } = args;
   const homeDir = path.resolve(args.homeDir);
@@ -71,14 +74,7 @@ export async function materializeUserHome(args: MaterializeArgs): Promise<Materi
     ...(gid !== undefined && { gid }),
   };
 
-  await mkdir(homeDir, { recursive: true, mode: 0o755 }).catch((error: NodeJS.ErrnoException) => {
-    throw new HomeNativeError('ERR_HOME_INVALID', redact(`cannot create the home: ${error.message}`), {
-      path: redact(homeDir),
-      ...(error.errno !== undefined && { errno: error.errno }),
-      ...(error.code !== undefined && { osCode: error.code }),
-      ...(error.syscall !== undefined && { syscall: error.syscall }),
-    });
-  });
+  await callNative(callSite, redact, () => native().makeHomeDirectory(homeDir));
   const lock = await timed('lock', () => acquireHomeLock(homeDir, signal));
   try {
     // A process killed in the middle of a materialization of this home left its temporary files

@@ -25,11 +25,11 @@ export interface NativeHomeOptions {
   forceManualWalk?: boolean;
 }
 
+/** The seed's file shape, read and checked by the addon itself (no copy in JavaScript). */
 export interface NativeOverlayFile {
   path: string;
   content: string | Uint8Array;
-  /** 0o644 or 0o755. */
-  mode: number;
+  isExecutable: boolean;
 }
 
 export interface NativeCloneOptions extends NativeHomeOptions {
@@ -63,10 +63,12 @@ export interface NativeAddon {
   versions(): { libgit2: string; tls: string; openssl: string; napi: number };
   writeHomeFiles(
     homeDir: string,
-    files: NativeOverlayFile[],
+    files: readonly NativeOverlayFile[],
     options: NativeHomeOptions,
     cancel: NativeCancelToken | undefined,
   ): Promise<{ written: number; unchanged: number }>;
+  /** `mkdir -p` of the home itself (0755 less the umask); ERR_HOME_INVALID with the OS error. */
+  makeHomeDirectory(homeDir: string): Promise<void>;
   /** Creates `name` with `content` exclusively; resolves false when anything is already there. */
   createFileIfMissing(homeDir: string, name: string, content: string, options: NativeHomeOptions): Promise<boolean>;
   /** Reads a small regular file below the home without following a final symlink; null when absent. */

@@ -1,14 +1,11 @@
-// writeHomeFiles: the public overlay writer. Validates the caller's arguments, maps the seed's
-// isExecutable to a mode, and hands the whole batch to the addon in one call (one worker thread,
+// writeHomeFiles: the public overlay writer. Validates the caller's options and hands the whole
+// batch, the caller's file objects as they are, to the addon in one call (one worker thread,
 // one pinned home descriptor); the sandbox rules live in src/core.
 import path from 'node:path';
 import type { OverlayFile, WriteHomeFilesOptions, WriteHomeFilesResult } from '../index';
 import { withCancelToken } from './cancel';
 import { callNative, HomeNativeError } from './errors';
-import { native, type NativeHomeOptions, type NativeOverlayFile } from './native';
-
-const FILE_MODE = 0o644;
-const EXECUTABLE_MODE = 0o755;
+import { native, type NativeHomeOptions } from './native';
 
 const argError = (message: string) => new HomeNativeError('ERR_INVALID_ARG_TYPE', `writeHomeFiles: ${message}`);
 
@@ -20,20 +17,6 @@ const isId = (value: unknown): value is number =>
  * path by hand, so both resolvers run the same suites. Not part of the public options.
  */
 const forceManualWalk = () => process.env.HOME_NATIVE_FORCE_MANUAL_WALK === '1';
-
-function toNativeFiles(files: readonly OverlayFile[]): NativeOverlayFile[] {
-  if (!Array.isArray(files)) throw argError('files must be an array');
-  return files.map((file, index) => {
-    if (typeof file !== 'object' || file === null) throw argError(`files[${index}] must be an object`);
-    const { path: filePath, content, isExecutable } = file;
-    if (typeof filePath !== 'string') throw argError(`files[${index}].path must be a string`);
-    if (typeof content !== 'string' && !(content instanceof Uint8Array)) {
-      throw argError(`files[${index}].content must be a string or a Uint8Array`);
-    }
-    if (typeof isExecutable !== 'boolean') throw argError(`files[${index}].isExecutable must be a boolean`);
-    return { path: filePath, content, mode: isExecutable ? EXECUTABLE_MODE : FILE_MODE };
-  });
-}
 
 function toNativeOptions(options: WriteHomeFilesOptions): NativeHomeOptions {
   if (typeof options !== 'object' || options === null) throw argError('options must be an object');
@@ -72,10 +55,12 @@ export async function writeHomeFiles(
   const callSite = new Error();
   return callNative(callSite, undefined, async () => {
     if (typeof homeDir !== 'string' || !path.isAbsolute(homeDir)) throw argError('homeDir must be an absolute path');
-    const nativeFiles = toNativeFiles(files);
+    // Each file's shape is checked by the addon as it copies it (ERR_INVALID_ARG_TYPE naming
+    // files[i]), before anything is written.
+    if (!Array.isArray(files)) throw argError('files must be an array');
     const nativeOptions = toNativeOptions(options);
     return withCancelToken(options.signal, 'writeHomeFiles', (token) =>
-      native().writeHomeFiles(homeDir, nativeFiles, nativeOptions, token),
+      native().writeHomeFiles(homeDir, files, nativeOptions, token),
     );
   });
 }

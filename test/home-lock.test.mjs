@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { tempDir } from './helpers/fixtures.mjs';
 
 const require = createRequire(import.meta.url);
@@ -98,4 +99,25 @@ test('a process that dies holding the lock releases it', async () => {
   await once(child, 'exit');
   const lock = await acquireHomeLock(home, AbortSignal.timeout(5000));
   lock.release();
+});
+
+test('a Worker terminated while its lock wait runs: the process lives on and the orphaned wait lets the lock go', async () => {
+  const home = newHome();
+  const held = await acquireHomeLock(home);
+  const worker = new Worker(
+    `const { parentPort, workerData } = require('node:worker_threads');
+     require(workerData.module).acquireHomeLock(workerData.home);
+     parentPort.postMessage('started');`,
+    { eval: true, workerData: { module: require.resolve('../dist/home-lock.js'), home } },
+  );
+  await once(worker, 'message');
+  // The wait is on its own thread by now (the first attempt found the lock held).
+  await sleep(200);
+  await worker.terminate();
+  // The Worker's environment, and with it the wait's way back to JavaScript, is gone. Once the
+  // lock is free the orphaned wait takes it, finds nobody to hand it to, and lets it go.
+  held.release();
+  const again = await acquireHomeLock(home);
+  assert.ok(again.held);
+  again.release();
 });

@@ -2,8 +2,8 @@
 // a clone from a loopback smart-HTTP server in its own process), while a second worker process
 // materializes the same 200 homes. Every home ends correct; the event loop's delay stays low
 // (p99 printed, asserted against a generous bound for a shared, noisy 2-core machine); a tiny fs
-// call never waits long for the libuv pool (no clone holds a pool thread); and the two processes
-// never held the same home at the same time (the lock serializes them).
+// call never waits long for the libuv pool (no home job or clone holds a pool thread); and the
+// two processes never held the same home at the same time (the lock serializes them).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -17,9 +17,13 @@ import { overlayFor, runLoad } from './helpers/load-run.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const HOMES = Number(process.env.HOME_NATIVE_LOAD_HOMES ?? 200);
-// The target is 20 ms; the bound leaves room for a loaded 2-core CI box.
-const P99_BOUND_MS = 100;
-const POOL_WAIT_BOUND_MS = 1000;
+// The target is 20 ms. On a 2-core box running two workers, a git server and up to 16 of the
+// addon's threads, most of the lateness is the JS thread waiting for a CPU (printed below); the
+// bound leaves room for that on a shared CI machine.
+const P99_BOUND_MS = 60;
+// A stat queued behind the materializations' own work would wait seconds (it did when the home
+// jobs ran on the libuv pool); what is left is the loop's own delay in delivering the answer.
+const POOL_WAIT_BOUND_MS = 500;
 
 function lines(child) {
   let buffer = '';
@@ -85,9 +89,15 @@ test(`load: ${HOMES} homes at once, a second process on the same homes`, { timeo
   assert.equal(overlaps, 0, 'two processes held the same home at once');
 
   const f = (n) => n.toFixed(1);
+  // Of the ms the loop's ticks came late, how many the JS thread spent running (its own work)
+  // and how many runnable but waiting for a CPU that other threads and processes held.
+  const split = ({ lateness: l }) =>
+    `late ticks ${l.lateTicks}/${l.ticks} late by ${f(l.lateMs)} ms` +
+    (l.accounted ? ` (JS thread running ${f(l.runningMs)} ms, waiting for a CPU ${f(l.waitingMs)} ms)` : '');
   const line = `homes=${HOMES} (clones ${mine.cloned}+${theirs.cloned}, commit ${commits.main.slice(0, 7)}) ` +
-    `this process ${f(mine.ms)} ms: event-loop p99 ${f(mine.p99)} ms max ${f(mine.max)} ms, pool wait p99 ${f(mine.poolP99)} ms max ${f(mine.poolMax)} ms; ` +
-    `second process ${f(theirs.ms)} ms: p99 ${f(theirs.p99)} ms; lock overlaps ${overlaps}`;
+    `this process ${f(mine.ms)} ms: event-loop p99 ${f(mine.p99)} ms max ${f(mine.max)} ms, ${split(mine)}, ` +
+    `pool wait p99 ${f(mine.poolP99)} ms max ${f(mine.poolMax)} ms; ` +
+    `second process ${f(theirs.ms)} ms: p99 ${f(theirs.p99)} ms, ${split(theirs)}; lock overlaps ${overlaps}`;
   t.diagnostic(line);
   console.log(`load: ${line}`);
   assert.ok(mine.p99 < P99_BOUND_MS, `event-loop delay p99 ${f(mine.p99)} ms`);

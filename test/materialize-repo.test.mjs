@@ -6,15 +6,18 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { lstat, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { configHash, configure, localRunner, materializeUserHome } from '@spoon/home-native';
 import { resetSettingsForTests } from '../dist/settings.js';
 import { git } from './helpers/fixtures.mjs';
 import { startHttpGitServer } from './helpers/servers.mjs';
+import { runNode } from './helpers/child.mjs';
 import { seedEnsureProfile, seedOverlay } from './helpers/seed-steps.mjs';
 import { tempDir } from './helpers/temp.mjs';
 import { snapshot } from './helpers/tree.mjs';
 
 const run = promisify(execFile);
+const here = path.dirname(fileURLToPath(import.meta.url));
 const containerHome = '/home/alice';
 const redact = (value) => value;
 const overlay = [
@@ -211,4 +214,18 @@ test('abort during the clone rejects with ERR_ABORTED and leaves no marker', asy
   });
   await assert.rejects(running, { code: 'ERR_ABORTED' });
   assert.equal(await exists(path.join(homeDir, '.spoon', 'env-hash')), false);
+});
+
+test('no step of a materialization needs the libuv pool: all complete while its only thread is blocked', async (t) => {
+  const { root, url } = await fixture(t);
+  const { code, out } = await runNode([path.join(here, 'helpers/pool-blocked-child.mjs'), root, url], {
+    cwd: here,
+    env: { ...process.env, UV_THREADPOOL_SIZE: '1' },
+  });
+  assert.equal(code, 0, out);
+  const result = JSON.parse(out.trim().split('\n').at(-1));
+  assert.deepEqual(result.failures, []);
+  assert.equal(result.blockedThroughout, true, 'the probe never blocked the pool: the test proves nothing');
+  assert.equal(result.completed, result.homes, 'a materialization waited for the blocked pool');
+  t.diagnostic(`${result.completed}/${result.homes} materializations (4 cloning, 2 on one home) completed with the pool blocked`);
 });

@@ -363,7 +363,9 @@ for (const mode of ['openat2', 'manual walk']) {
       const controller = new AbortController();
       const files = Array.from({ length: 20_000 }, (_, i) => file(`many/${i % 50}/f${i}`, 'x'));
       const pending = write(files, { signal: controller.signal });
-      controller.abort();
+      // After the batch has started (a call waits for its turn on the JS thread; 20,000 files take
+      // far longer than this).
+      setTimeout(() => controller.abort(), 20);
       const error = await rejectsWithCode(pending, 'ERR_ABORTED');
       assert.match(error.message, /aborted after \d+ of 20000/);
       const written = Number(/after (\d+)/.exec(error.message)[1]);
@@ -377,6 +379,14 @@ for (const mode of ['openat2', 'manual walk']) {
       await rejectsWithCode(writeHomeFiles(h.home, 'files'), 'ERR_INVALID_ARG_TYPE');
       await rejectsWithCode(writeHomeFiles(h.home, [], { uid: -1 }), 'ERR_INVALID_ARG_TYPE');
       await rejectsWithCode(writeHomeFiles(h.home, [], { containerHome: 'rel' }), 'ERR_INVALID_ARG_TYPE');
+      // The addon checks each file as it copies it: the error names the file, and nothing of
+      // the batch was written.
+      const bad = [file('a'), file('b'), { path: 'c', content: '', isExecutable: 1 }];
+      const error = await rejectsWithCode(writeHomeFiles(h.home, bad), 'ERR_INVALID_ARG_TYPE');
+      assert.match(error.message, /files\[2\]\.isExecutable must be a boolean/);
+      const hole = await rejectsWithCode(writeHomeFiles(h.home, [file('a'), null]), 'ERR_INVALID_ARG_TYPE');
+      assert.match(hole.message, /files\[1\] must be an object/);
+      assert.equal(await h.homeSnapshot(), '');
     });
 
     test('a missing home is ERR_HOME_INVALID; a symlinked home is refused', async () => {

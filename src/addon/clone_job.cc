@@ -1,6 +1,6 @@
 // cloneRepository(options, cancel, onProgress) => Promise<report>
 // setCloneConcurrency(limit)
-// Runs on the addon's clone threads (core/clone_threads.h), never on the libuv threadpool: a
+// Runs on the addon's clone threads (core/task_threads.h), never on the libuv threadpool: a
 // clone can take minutes and the worker's fs, dns and crypto share that pool.
 #include <chrono>
 #include <mutex>
@@ -10,7 +10,7 @@
 #include "addon/js_error.h"
 #include "addon/thread_job.h"
 #include "core/clone_swap.h"
-#include "core/clone_threads.h"
+#include "core/task_threads.h"
 #include "core/url_policy.h"
 
 namespace home::addon {
@@ -118,6 +118,8 @@ class CloneJob : public ThreadJob {
     on_progress_.Call({js});
   }
 
+  void ReleaseJs() override { on_progress_.Reset(); }
+
   Napi::Value Resolve(Napi::Env env) override {
     Napi::Object report = Napi::Object::New(env);
     report.Set("commit", result_.commit);
@@ -149,8 +151,6 @@ class CloneJob : public ThreadJob {
   double duration_ms_ = 0;
 };
 
-void OnCloneThread(std::function<void()> task) { CloneThreads::Instance().Submit(std::move(task)); }
-
 Napi::Value CloneRepositoryJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsObject()) ThrowArgError(env, "cloneRepository(options, cancel?, onProgress?)");
@@ -166,7 +166,7 @@ Napi::Value SetCloneConcurrencyJs(const Napi::CallbackInfo& info) {
   if (info.Length() != 1 || !info[0].IsNumber() || info[0].As<Napi::Number>().DoubleValue() < 1) {
     ThrowArgError(env, "setCloneConcurrency(limit: positive integer)");
   }
-  CloneThreads::Instance().SetLimit(static_cast<size_t>(info[0].As<Napi::Number>().Int64Value()));
+  TaskThreads::Clones().SetLimit(static_cast<size_t>(info[0].As<Napi::Number>().Int64Value()));
   return env.Undefined();
 }
 

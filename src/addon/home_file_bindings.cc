@@ -1,4 +1,6 @@
-// The package's own small files in the home, each a PromiseWorker over one core call:
+// The home directory and the package's own small files in it, each a ThreadJob on a home-io
+// thread over one core call:
+//   makeHomeDirectory(homeDir)                            -> Promise<void>
 //   createFileIfMissing(homeDir, name, content, options) -> Promise<boolean>   (created?)
 //   readSmallFile(homeDir, relPath, maxBytes, options)   -> Promise<string | null>
 //   writeFileDurable(homeDir, relPath, content, options) -> Promise<void>
@@ -14,7 +16,7 @@
 #include "addon/bindings.h"
 #include "addon/home_args.h"
 #include "addon/js_error.h"
-#include "addon/promise_worker.h"
+#include "addon/thread_job.h"
 #include "core/debris_sweep.h"
 #include "core/home_file.h"
 
@@ -24,11 +26,23 @@ namespace {
 // readSmallFile allocates maxBytes + 1 up front; it is meant for markers, not for documents.
 constexpr double kMaxReadBytes = 64.0 * 1024 * 1024;
 
-class CreateFileIfMissingWorker : public PromiseWorker {
+class MakeHomeDirectoryWorker : public ThreadJob {
+ public:
+  MakeHomeDirectoryWorker(Napi::Env env, std::string home_dir) : ThreadJob(env), home_dir_(std::move(home_dir)) {}
+
+ protected:
+  Error Run() override { return MakeHomeDirectory(home_dir_); }
+  Napi::Value Resolve(Napi::Env env) override { return env.Undefined(); }
+
+ private:
+  std::string home_dir_;
+};
+
+class CreateFileIfMissingWorker : public ThreadJob {
  public:
   CreateFileIfMissingWorker(Napi::Env env, std::string home_dir, std::string path, std::string content,
                             HomeOptions options)
-      : PromiseWorker(env, "home_native.create_file_if_missing"),
+      : ThreadJob(env),
         home_dir_(std::move(home_dir)),
         path_(std::move(path)),
         content_(std::move(content)),
@@ -44,10 +58,10 @@ class CreateFileIfMissingWorker : public PromiseWorker {
   bool created_ = false;
 };
 
-class ReadSmallFileWorker : public PromiseWorker {
+class ReadSmallFileWorker : public ThreadJob {
  public:
   ReadSmallFileWorker(Napi::Env env, std::string home_dir, std::string path, size_t max_bytes, HomeOptions options)
-      : PromiseWorker(env, "home_native.read_small_file"),
+      : ThreadJob(env),
         home_dir_(std::move(home_dir)),
         path_(std::move(path)),
         max_bytes_(max_bytes),
@@ -67,11 +81,11 @@ class ReadSmallFileWorker : public PromiseWorker {
   std::optional<std::string> content_;
 };
 
-class WriteFileDurableWorker : public PromiseWorker {
+class WriteFileDurableWorker : public ThreadJob {
  public:
   WriteFileDurableWorker(Napi::Env env, std::string home_dir, std::string path, std::string content,
                          HomeOptions options)
-      : PromiseWorker(env, "home_native.write_file_durable"),
+      : ThreadJob(env),
         home_dir_(std::move(home_dir)),
         path_(std::move(path)),
         content_(std::move(content)),
@@ -86,11 +100,11 @@ class WriteFileDurableWorker : public PromiseWorker {
   HomeOptions options_;
 };
 
-class SweepDebrisWorker : public PromiseWorker {
+class SweepDebrisWorker : public ThreadJob {
  public:
   SweepDebrisWorker(Napi::Env env, std::string home_dir, std::string staging_dir, std::vector<std::string> paths,
                     HomeOptions options)
-      : PromiseWorker(env, "home_native.sweep_debris"),
+      : ThreadJob(env),
         home_dir_(std::move(home_dir)),
         staging_dir_(std::move(staging_dir)),
         paths_(std::move(paths)),
@@ -111,6 +125,13 @@ void RequireArgs(const Napi::CallbackInfo& info, size_t count, const char* signa
   if (info.Length() < count) ThrowArgError(info.Env(), signature);
 }
 
+Napi::Value MakeHomeDirectoryJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  RequireArgs(info, 1, "makeHomeDirectory(homeDir: string)");
+  auto worker = std::make_unique<MakeHomeDirectoryWorker>(env, StringFrom(env, info[0], "makeHomeDirectory: homeDir"));
+  return ThreadJob::Start(env, std::move(worker), "home_native.make_home_directory", OnHomeIoThread);
+}
+
 Napi::Value CreateFileIfMissingJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   RequireArgs(info, 4, "createFileIfMissing(homeDir: string, name: string, content: string, options)");
@@ -118,7 +139,7 @@ Napi::Value CreateFileIfMissingJs(const Napi::CallbackInfo& info) {
       env, StringFrom(env, info[0], "createFileIfMissing: homeDir"),
       StringFrom(env, info[1], "createFileIfMissing: name"), BytesFrom(env, info[2], "createFileIfMissing: content"),
       HomeOptionsFrom(env, info[3], "createFileIfMissing"));
-  return QueueWorker(std::move(worker));
+  return ThreadJob::Start(env, std::move(worker), "home_native.create_file_if_missing", OnHomeIoThread);
 }
 
 Napi::Value ReadSmallFileJs(const Napi::CallbackInfo& info) {
@@ -131,7 +152,7 @@ Napi::Value ReadSmallFileJs(const Napi::CallbackInfo& info) {
   auto worker = std::make_unique<ReadSmallFileWorker>(
       env, StringFrom(env, info[0], "readSmallFile: homeDir"), StringFrom(env, info[1], "readSmallFile: relPath"),
       static_cast<size_t>(max_bytes), HomeOptionsFrom(env, info[3], "readSmallFile"));
-  return QueueWorker(std::move(worker));
+  return ThreadJob::Start(env, std::move(worker), "home_native.read_small_file", OnHomeIoThread);
 }
 
 Napi::Value WriteFileDurableJs(const Napi::CallbackInfo& info) {
@@ -140,7 +161,7 @@ Napi::Value WriteFileDurableJs(const Napi::CallbackInfo& info) {
   auto worker = std::make_unique<WriteFileDurableWorker>(
       env, StringFrom(env, info[0], "writeFileDurable: homeDir"), StringFrom(env, info[1], "writeFileDurable: relPath"),
       BytesFrom(env, info[2], "writeFileDurable: content"), HomeOptionsFrom(env, info[3], "writeFileDurable"));
-  return QueueWorker(std::move(worker));
+  return ThreadJob::Start(env, std::move(worker), "home_native.write_file_durable", OnHomeIoThread);
 }
 
 Napi::Value SweepDebrisJs(const Napi::CallbackInfo& info) {
@@ -154,7 +175,7 @@ Napi::Value SweepDebrisJs(const Napi::CallbackInfo& info) {
   auto worker = std::make_unique<SweepDebrisWorker>(env, StringFrom(env, info[0], "sweepDebris: homeDir"),
                                                     StringFrom(env, info[1], "sweepDebris: stagingDir"), std::move(paths),
                                                     HomeOptionsFrom(env, info[3], "sweepDebris"));
-  return QueueWorker(std::move(worker));
+  return ThreadJob::Start(env, std::move(worker), "home_native.sweep_debris", OnHomeIoThread);
 }
 
 Napi::Value HasOpenat2Js(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), HasOpenat2()); }
@@ -162,6 +183,7 @@ Napi::Value HasOpenat2Js(const Napi::CallbackInfo& info) { return Napi::Boolean:
 }  // namespace
 
 void InitHomeFiles(Napi::Env env, Napi::Object exports) {
+  exports.Set("makeHomeDirectory", Napi::Function::New<MakeHomeDirectoryJs>(env, "makeHomeDirectory"));
   exports.Set("createFileIfMissing", Napi::Function::New<CreateFileIfMissingJs>(env, "createFileIfMissing"));
   exports.Set("readSmallFile", Napi::Function::New<ReadSmallFileJs>(env, "readSmallFile"));
   exports.Set("writeFileDurable", Napi::Function::New<WriteFileDurableJs>(env, "writeFileDurable"));

@@ -1,12 +1,12 @@
 // acquireHomeLock(stagingDir, homeDir, cancel) => Promise<HomeLock>; HomeLock#release(),
 // HomeLock#held, HomeLock#recovered.
-// The first attempt happens right here on the JS thread: it is an open() and one non-blocking
-// fcntl(), cheaper than any thread hop, and the uncontended case is the common one. Only when
-// another holder has the lock does a waiter start, on a thread of its own: the wait may last as
-// long as another materialization (minutes), so it must hold neither a libuv pool thread nor a
-// clone slot — a waiter in a clone slot could starve the very clone whose end it waits for.
-// A waiting thread sleeps between polls and costs no CPU.
-#include <thread>
+// The first attempt runs on a home-io thread: it creates the staging area and the lock file
+// when they are missing, which on a busy disk takes milliseconds, and 200 of them must not run
+// on the JS thread when a worker starts 200 materializations at once. Only when another holder
+// has the lock does the job move to a thread of its own to wait: the wait may last as long as
+// another materialization (minutes), so it must hold no slot of a set (a waiter in a clone or
+// home-io slot could starve the very job whose end it waits for). A waiting thread sleeps
+// between polls and costs no CPU.
 
 #include "addon/addon_data.h"
 #include "addon/bindings.h"
@@ -45,21 +45,30 @@ class HomeLockWrap : public Napi::ObjectWrap<HomeLockWrap> {
   HomeLock lock_;
 };
 
-class LockWaitJob : public ThreadJob {
+class LockJob : public ThreadJob {
  public:
-  LockWaitJob(Napi::Env env, std::string staging, std::string home, CancelFlag cancel)
+  LockJob(Napi::Env env, std::string staging, std::string home, CancelFlag cancel)
       : ThreadJob(env), staging_(std::move(staging)), home_(std::move(home)), cancel_(std::move(cancel)) {}
 
  private:
-  Error Run() override { return LockHome(staging_, home_, cancel_, &lock_); }
+  Error Run() override {
+    if (waiting_) return LockHome(staging_, home_, cancel_, &lock_);
+    if (cancel_.cancelled()) return MakeError("ERR_ABORTED", "waiting for the home's lock was aborted", home_);
+    bool acquired = false;
+    if (Error e = TryLockHome(staging_, home_, &lock_, &acquired)) return e;
+    if (!acquired) {
+      waiting_ = true;
+      ContinueOn(OnOwnThread);
+    }
+    return {};
+  }
   Napi::Value Resolve(Napi::Env env) override { return HomeLockWrap::Wrap(env, std::move(lock_)); }
 
   std::string staging_, home_;
   CancelFlag cancel_;
   HomeLock lock_;
+  bool waiting_ = false;
 };
-
-void OnOwnThread(std::function<void()> task) { std::thread(std::move(task)).detach(); }
 
 Napi::Value AcquireHomeLockJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -69,23 +78,8 @@ Napi::Value AcquireHomeLockJs(const Napi::CallbackInfo& info) {
   const std::string staging = info[0].As<Napi::String>().Utf8Value();
   const std::string home = info[1].As<Napi::String>().Utf8Value();
   CancelFlag cancel = CancelToken::FlagOf(env, info[2]);
-  auto deferred = Napi::Promise::Deferred::New(env);
-  if (cancel.cancelled()) {
-    deferred.Reject(ToJsError(env, MakeError("ERR_ABORTED", "waiting for the home's lock was aborted", home)).Value());
-    return deferred.Promise();
-  }
-  HomeLock lock;
-  bool acquired = false;
-  if (Error e = TryLockHome(staging, home, &lock, &acquired)) {
-    deferred.Reject(ToJsError(env, e).Value());
-    return deferred.Promise();
-  }
-  if (acquired) {
-    deferred.Resolve(HomeLockWrap::Wrap(env, std::move(lock)));
-    return deferred.Promise();
-  }
-  auto job = std::make_unique<LockWaitJob>(env, staging, home, std::move(cancel));
-  return ThreadJob::Start(env, std::move(job), "home_native.lock_wait", OnOwnThread);
+  auto job = std::make_unique<LockJob>(env, staging, home, std::move(cancel));
+  return ThreadJob::Start(env, std::move(job), "home_native.lock", OnHomeIoThread);
 }
 
 }  // namespace

@@ -1,5 +1,10 @@
 #include "addon/thread_job.h"
 
+#include <thread>
+#include <utility>
+
+#include "core/task_threads.h"
+
 namespace home::addon {
 namespace {
 
@@ -9,32 +14,49 @@ constexpr size_t kOneThread = 1;       // the thread that runs the job
 
 }  // namespace
 
-Napi::Promise ThreadJob::Start(Napi::Env env, std::unique_ptr<ThreadJob> job, const char* resource_name,
+Napi::Promise ThreadJob::Start(Napi::Env env, std::shared_ptr<ThreadJob> job, const char* resource_name,
                                Dispatch dispatch) {
   Napi::Promise promise = job->deferred_.Promise();
-  ThreadJob* raw = job.release();  // owned by the ThreadSafeFunction from here on
-  raw->tsfn_ = Tsfn::New(env, resource_name, kUnlimitedQueue, kOneThread, raw,
-                         [](Napi::Env, void*, ThreadJob* context) { delete context; });
-  dispatch([raw] { raw->Execute(); });
+  auto owner = std::make_unique<Owner>(job);
+  job->tsfn_ = Tsfn::New(env, resource_name, kUnlimitedQueue, kOneThread, owner.get(), [](Napi::Env, void*, Owner* share) {
+    std::unique_ptr<Owner> released(share);
+    ThreadJob& job = **share;
+    std::lock_guard<std::mutex> lock(job.link_mutex_);
+    job.link_open_ = false;
+    job.ReleaseJs();
+  });
+  owner.release();  // the ThreadSafeFunction's share from here on: its finalizer frees it
+  dispatch([job = std::move(job)] { Execute(job); });
   return promise;
 }
 
-void ThreadJob::Execute() {
-  error_ = Run();
+void ThreadJob::Execute(const std::shared_ptr<ThreadJob>& self) {
+  self->error_ = self->Run();
+  if (Dispatch next = std::exchange(self->continue_on_, nullptr)) {
+    next([self] { Execute(self); });
+    return;
+  }
   static Message done = Message::kDone;
-  tsfn_.BlockingCall(&done);
-  // The job may be deleted as soon as this returns: nothing touches it afterwards.
-  tsfn_.Release();
+  std::lock_guard<std::mutex> lock(self->link_mutex_);
+  if (!self->link_open_) return;  // the environment is gone: nobody to tell
+  self->tsfn_.BlockingCall(&done);  // an unlimited queue: never blocks
+  self->tsfn_.Release();
+}
+
+bool ThreadJob::Send(Message* message) {
+  std::lock_guard<std::mutex> lock(link_mutex_);
+  return link_open_ && tsfn_.NonBlockingCall(message) == napi_ok;
 }
 
 void ThreadJob::PostProgress() {
   static Message progress = Message::kProgress;
   if (progress_pending_.exchange(true)) return;
-  if (tsfn_.NonBlockingCall(&progress) != napi_ok) progress_pending_ = false;
+  if (!Send(&progress)) progress_pending_ = false;
 }
 
-void ThreadJob::CallJs(Napi::Env env, Napi::Function, ThreadJob* job, Message* message) {
+void ThreadJob::CallJs(Napi::Env env, Napi::Function, Owner* owner, Message* message) {
   if (env == nullptr) return;  // the environment is shutting down: nobody is listening
+  ThreadJob* job = owner->get();
   Napi::HandleScope scope(env);
   if (*message == Message::kProgress) {
     job->progress_pending_ = false;
@@ -54,6 +76,17 @@ void ThreadJob::CallJs(Napi::Env env, Napi::Function, ThreadJob* job, Message* m
   } catch (const Napi::Error& error) {
     job->deferred_.Reject(error.Value());
   }
+}
+
+void OnHomeIoThread(std::function<void()> task) { TaskThreads::HomeIo().Submit(std::move(task)); }
+
+void OnCloneThread(std::function<void()> task) { TaskThreads::Clones().Submit(std::move(task)); }
+
+void OnOwnThread(std::function<void()> task) {
+  std::thread([task = std::move(task)] {
+    BlockSigpipeOnThisThread();
+    task();
+  }).detach();
 }
 
 }  // namespace home::addon

@@ -34,6 +34,23 @@ Error OpenParent(const std::string& home_dir, std::string_view rel_path, const H
 
 }  // namespace
 
+Error MakeHomeDirectory(const std::string& home_dir) {
+  if (home_dir.empty() || home_dir[0] != '/') return MakeError("ERR_HOME_INVALID", "the home must be an absolute path", home_dir);
+  // Every prefix in turn, shortest first: EEXIST on a directory is the common case and costs one
+  // stat; the last component is the one usually missing on a first run.
+  for (size_t end = home_dir.find('/', 1);; end = home_dir.find('/', end + 1)) {
+    const std::string prefix = home_dir.substr(0, end);
+    if (!prefix.empty() && prefix.back() != '/' && ::mkdir(prefix.c_str(), HomeRoot::kDirMode) != 0) {
+      const int err = errno;
+      struct stat st;
+      if (err != EEXIST) return SysError("ERR_HOME_INVALID", "mkdir", err, prefix, "cannot create the home");
+      if (::stat(prefix.c_str(), &st) != 0) return SysError("ERR_HOME_INVALID", "stat", errno, prefix, "cannot create the home");
+      if (!S_ISDIR(st.st_mode)) return SysError("ERR_HOME_INVALID", "mkdir", ENOTDIR, prefix, "cannot create the home");
+    }
+    if (end == std::string::npos) return {};
+  }
+}
+
 Error CreateFileIfMissing(const std::string& home_dir, std::string_view rel_path, std::string_view content,
                           const HomeOptions& options, bool* created) {
   *created = false;

@@ -16,6 +16,13 @@
 
 namespace home {
 
+// Creates the home directory itself and its missing parents, as `mkdir -p` with mode 0755 less
+// the umask (the seed's fs.mkdir). These are the operator's directories (${workdir}/homes),
+// outside every container, so a plain path walk is right here; what lies inside the home is the
+// user's and goes through HomeRoot. ERR_HOME_INVALID (with the OS error) when a component is not
+// a directory or cannot be created.
+Error MakeHomeDirectory(const std::string& home_dir);
+
 // Creates `rel_path` with `content` (0644, uid/gid when set) only when nothing is at that name:
 // written to a temporary file first and moved with renameat2(RENAME_NOREPLACE), so a crash never
 // leaves a half-written file, and anything already there (a file, a directory, a symlink, even a

@@ -1,10 +1,11 @@
 // One worker's share of the load test: materializes every home of the plan at once, measuring
-// the event loop's delay (perf_hooks) and how long a tiny fs call waits for the libuv pool, and
-// recording when each materialization held its home's lock (from its first phase after the
-// lock to its "done" event, both inside the lock).
+// the event loop's delay (perf_hooks) and where its lateness went (loop-lateness.mjs), how long
+// a tiny fs call waits for the libuv pool, and recording when each materialization held its
+// home's lock (from its first phase after the lock to its "done" event, both inside the lock).
 import { stat } from 'node:fs/promises';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { configure, materializeUserHome } from '@spoon/home-native';
+import { probeLoopLateness } from './loop-lateness.mjs';
 
 export const overlayFor = (i) =>
   Array.from({ length: 12 }, (_, k) => ({
@@ -37,6 +38,7 @@ export async function runLoad({ homes, url }) {
     }
   })();
   delay.enable();
+  const stopProbe = probeLoopLateness();
   const started = performance.now();
   const held = [];
   const results = await Promise.allSettled(
@@ -56,6 +58,7 @@ export async function runLoad({ homes, url }) {
   );
   const ms = performance.now() - started;
   delay.disable();
+  const lateness = stopProbe();
   sampling = false;
   await sampler;
   poolWaits.sort((a, b) => a - b);
@@ -66,6 +69,7 @@ export async function runLoad({ homes, url }) {
     cloned: results.filter((r) => r.status === 'fulfilled' && r.value.repository === 'cloned').length,
     p99: delay.percentile(99) / 1e6,
     max: delay.max / 1e6,
+    lateness,
     poolP99: poolWaits[Math.floor(poolWaits.length * 0.99)] ?? 0,
     poolMax: poolWaits.at(-1) ?? 0,
     held,

@@ -1,6 +1,6 @@
-// The clone threads: never more tasks at once than the limit, queued tasks all run, and a raised
+// A set of task threads: never more tasks at once than the limit, queued tasks all run, and a raised
 // limit lets queued tasks start.
-#include "core/clone_threads.h"
+#include "core/task_threads.h"
 
 #include <gtest/gtest.h>
 
@@ -13,9 +13,8 @@
 namespace home {
 namespace {
 
-TEST(CloneThreads, RespectsTheLimitAndRunsEverything) {
-  CloneThreads threads;
-  threads.SetLimit(2);
+TEST(TaskThreads, RespectsTheLimitAndRunsEverything) {
+  TaskThreads threads(2, "test-threads");
   std::atomic<int> running{0}, peak{0}, done{0};
   constexpr int kTasks = 12;
   for (int i = 0; i < kTasks; ++i) {
@@ -34,9 +33,8 @@ TEST(CloneThreads, RespectsTheLimitAndRunsEverything) {
   EXPECT_EQ(peak.load(), 2);
 }
 
-TEST(CloneThreads, RaisingTheLimitStartsQueuedTasks) {
-  CloneThreads threads;
-  threads.SetLimit(1);
+TEST(TaskThreads, RaisingTheLimitStartsQueuedTasks) {
+  TaskThreads threads(1, "test-threads");
   std::mutex mutex;
   std::condition_variable cv;
   bool release = false;

@@ -1,4 +1,4 @@
-#include "core/clone_threads.h"
+#include "core/task_threads.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -8,36 +8,50 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
 
 namespace home {
 namespace {
 
-// A thread with nothing to do for this long exits; a burst of clones does not leave idle
-// threads behind for the life of the worker.
+// A thread with nothing to do for this long exits; a burst of materializations does not leave
+// idle threads behind for the life of the worker.
 constexpr auto kIdleExit = std::chrono::seconds(30);
 // Matches the shim's default (lib/settings.ts: clone.concurrency).
-constexpr size_t kDefaultLimit = 4;
+constexpr size_t kDefaultCloneLimit = 4;
+// Home jobs wait on the disk (fsync, inode allocation) far more than they compute: as many as
+// libuv's default pool, so a slow disk does not serialize homes, while the CPU they do use stays
+// bounded on a small machine.
+constexpr size_t kHomeIoLimit = 4;
 
 }  // namespace
 
-struct CloneThreads::State {
+struct TaskThreads::State {
   mutable std::mutex mutex;
   std::condition_variable wake;
   std::deque<std::function<void()>> queue;
-  size_t limit = kDefaultLimit;
+  std::string name;
+  size_t limit = 1;
   size_t threads = 0;  // alive
   size_t busy = 0;     // running a task
 };
 
-CloneThreads& CloneThreads::Instance() {
-  static CloneThreads* const instance = std::make_unique<CloneThreads>().release();
+TaskThreads& TaskThreads::Clones() {
+  static TaskThreads* const instance = std::make_unique<TaskThreads>(kDefaultCloneLimit, "home-clone").release();
   return *instance;
 }
 
-CloneThreads::CloneThreads() : state_(std::make_shared<State>()) {}
+TaskThreads& TaskThreads::HomeIo() {
+  static TaskThreads* const instance = std::make_unique<TaskThreads>(kHomeIoLimit, "home-io").release();
+  return *instance;
+}
 
-void CloneThreads::SetLimit(size_t limit) {
+TaskThreads::TaskThreads(size_t limit, const char* name) : state_(std::make_shared<State>()) {
+  state_->name = std::string(name).substr(0, 15);
+  state_->limit = limit == 0 ? 1 : limit;
+}
+
+void TaskThreads::SetLimit(size_t limit) {
   std::lock_guard<std::mutex> lock(state_->mutex);
   state_->limit = limit == 0 ? 1 : limit;
   // Raising the limit may let queued tasks start now.
@@ -48,12 +62,12 @@ void CloneThreads::SetLimit(size_t limit) {
   state_->wake.notify_all();
 }
 
-size_t CloneThreads::limit() const {
+size_t TaskThreads::limit() const {
   std::lock_guard<std::mutex> lock(state_->mutex);
   return state_->limit;
 }
 
-void CloneThreads::Submit(std::function<void()> task) {
+void TaskThreads::Submit(std::function<void()> task) {
   std::lock_guard<std::mutex> lock(state_->mutex);
   state_->queue.push_back(std::move(task));
   const size_t idle = state_->threads - state_->busy;
@@ -65,8 +79,13 @@ void CloneThreads::Submit(std::function<void()> task) {
   }
 }
 
-void CloneThreads::WorkerLoop(std::shared_ptr<State> state) {
+void TaskThreads::WorkerLoop(std::shared_ptr<State> state) {
   BlockSigpipeOnThisThread();
+#ifdef __APPLE__
+  pthread_setname_np(state->name.c_str());
+#else
+  pthread_setname_np(pthread_self(), state->name.c_str());
+#endif
   std::unique_lock<std::mutex> lock(state->mutex);
   for (;;) {
     const bool woke = state->wake.wait_for(lock, kIdleExit, [&] {
