@@ -197,6 +197,12 @@ export interface HomeNativeSettings {
   uid?: number;
   gid?: number;
   runInJobContainer?: RunInJobContainer;
+  /**
+   * Home file jobs (creating the home, the lock's first attempt, the profile, the marker, overlay
+   * batches) running at once on the addon's own threads, never libuv's. Default: half the CPUs,
+   * 1 to 4.
+   */
+  ioConcurrency?: number;
   /** Run install.sh, bootstrap, setup… when no setupCommand is given. Default false. */
   detectSetupScript?: boolean;
 }

@@ -6,7 +6,7 @@ import type { CloneOptions, CloneProgress, CloneProtocol, CloneReport } from '..
 import { withCancelToken } from './cancel';
 import { HomeNativeError, callNative, type Redact } from './errors';
 import { native, type NativeCloneOptions } from './native';
-import { cloneSettings, onConfigure, settings, stagingDirFor } from './settings';
+import { cloneSettings, settings, stagingDirFor } from './settings';
 
 /** At most ten progress events a second: a job log line per event is plenty. */
 const progressIntervalMs = 100;
@@ -98,23 +98,6 @@ class ProgressThrottle {
   }
 }
 
-// The addon's concurrency limit follows configure({ clone: { concurrency } }). Applied when the
-// settings change if the addon is loaded, else before the next clone.
-let appliedConcurrency: number | undefined;
-function applyConcurrency(): void {
-  const wanted = cloneSettings().concurrency;
-  if (wanted === appliedConcurrency) return;
-  native().setCloneConcurrency(wanted);
-  appliedConcurrency = wanted;
-}
-onConfigure(() => {
-  try {
-    applyConcurrency();
-  } catch {
-    // No addon yet: the next clone applies it, and reports the load failure itself.
-  }
-});
-
 /**
  * Clones into the staging area and swaps the result into the home; the old tree is kept on failure.
  * `internal.invalidateMarker` (materializeUserHome only, not public): a file below the home that is
@@ -125,7 +108,6 @@ export async function cloneRepository(options: CloneOptions, internal: { invalid
   const redact: Redact | undefined = typeof options?.redact === 'function' ? options.redact : undefined;
   return callNative(callSite, redact, async () => {
     validate(options);
-    applyConcurrency();
     const defaults = cloneSettings();
     const configured = settings();
     const homeDir = path.resolve(options.homeDir);

@@ -4,6 +4,7 @@ import path from 'node:path';
 import load from 'node-gyp-build';
 import type { CloneProgress, CloneProtocol } from '../index';
 import { HomeNativeError } from './errors';
+import { cloneSettings, ioConcurrency, onConfigure } from './settings';
 
 export interface NativeCancelToken {
   cancel(): void;
@@ -84,6 +85,7 @@ export interface NativeAddon {
     onProgress: ((progress: CloneProgress) => void) | undefined,
   ): Promise<NativeCloneReport>;
   setCloneConcurrency(limit: number): void;
+  setIoConcurrency(limit: number): void;
   /** Whether the running kernel offers openat2 (the resolver's fast path). */
   hasOpenat2(): boolean;
 }
@@ -125,6 +127,25 @@ let cached: NativeAddon | undefined;
 
 /** The addon, loaded on first use so that a load failure is an error of the call that needed it. */
 export function native(): NativeAddon {
-  cached ??= loadAddon();
+  if (cached === undefined) {
+    const addon = loadAddon();
+    applyThreadLimits(addon);
+    cached = addon;
+  }
   return cached;
 }
+
+// The addon's thread sets follow configure({ clone: { concurrency }, ioConcurrency }): applied
+// when the addon loads, and again whenever the settings change once it has.
+const applied = { clone: 0, io: 0 };
+function applyThreadLimits(addon: NativeAddon): void {
+  const clone = cloneSettings().concurrency;
+  const io = ioConcurrency();
+  if (clone !== applied.clone) addon.setCloneConcurrency(clone);
+  if (io !== applied.io) addon.setIoConcurrency(io);
+  applied.clone = clone;
+  applied.io = io;
+}
+onConfigure(() => {
+  if (cached !== undefined) applyThreadLimits(cached);
+});

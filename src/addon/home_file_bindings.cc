@@ -5,7 +5,8 @@
 //   readSmallFile(homeDir, relPath, maxBytes, options)   -> Promise<string | null>
 //   writeFileDurable(homeDir, relPath, content, options) -> Promise<void>
 //   sweepDebris(homeDir, stagingDir, overlayPaths, options) -> Promise<number> (temp files removed)
-// and hasOpenat2() -> boolean, synchronous (a cached probe).
+// and, synchronous: setIoConcurrency(limit) (the home-io threads' limit), hasOpenat2() -> boolean
+// (a cached probe).
 #include <cmath>
 #include <memory>
 #include <optional>
@@ -19,6 +20,7 @@
 #include "addon/thread_job.h"
 #include "core/debris_sweep.h"
 #include "core/home_file.h"
+#include "core/task_threads.h"
 
 namespace home::addon {
 namespace {
@@ -178,6 +180,15 @@ Napi::Value SweepDebrisJs(const Napi::CallbackInfo& info) {
   return ThreadJob::Start(env, std::move(worker), "home_native.sweep_debris", OnHomeIoThread);
 }
 
+Napi::Value SetIoConcurrencyJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 1 || !info[0].IsNumber() || info[0].As<Napi::Number>().DoubleValue() < 1) {
+    ThrowArgError(env, "setIoConcurrency(limit: positive integer)");
+  }
+  TaskThreads::HomeIo().SetLimit(static_cast<size_t>(info[0].As<Napi::Number>().Int64Value()));
+  return env.Undefined();
+}
+
 Napi::Value HasOpenat2Js(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), HasOpenat2()); }
 
 }  // namespace
@@ -188,6 +199,7 @@ void InitHomeFiles(Napi::Env env, Napi::Object exports) {
   exports.Set("readSmallFile", Napi::Function::New<ReadSmallFileJs>(env, "readSmallFile"));
   exports.Set("writeFileDurable", Napi::Function::New<WriteFileDurableJs>(env, "writeFileDurable"));
   exports.Set("sweepDebris", Napi::Function::New<SweepDebrisJs>(env, "sweepDebris"));
+  exports.Set("setIoConcurrency", Napi::Function::New<SetIoConcurrencyJs>(env, "setIoConcurrency"));
   exports.Set("hasOpenat2", Napi::Function::New<HasOpenat2Js>(env, "hasOpenat2"));
 }
 

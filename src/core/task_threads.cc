@@ -19,9 +19,8 @@ namespace {
 constexpr auto kIdleExit = std::chrono::seconds(30);
 // Matches the shim's default (lib/settings.ts: clone.concurrency).
 constexpr size_t kDefaultCloneLimit = 4;
-// Home jobs wait on the disk (fsync, inode allocation) far more than they compute: as many as
-// libuv's default pool, so a slow disk does not serialize homes, while the CPU they do use stays
-// bounded on a small machine.
+// Until the shim sets ioConcurrency (lib/settings.ts, applied when the addon loads): as many as
+// libuv's default pool.
 constexpr size_t kHomeIoLimit = 4;
 
 }  // namespace
