@@ -55,13 +55,23 @@ HomeOptions HomeOptionsFrom(Napi::Env env, Napi::Value value, const char* what) 
   return options;
 }
 
-std::string BytesFrom(Napi::Env env, Napi::Value value, const std::string& what) {
-  if (value.IsString()) return Utf8Of(env, value);
+bool TryBytesFrom(Napi::Env env, Napi::Value value, std::string* out) {
+  if (value.IsString()) {
+    *out = Utf8Of(env, value);
+    return true;
+  }
   if (value.IsTypedArray() && value.As<Napi::TypedArray>().TypedArrayType() == napi_uint8_array) {
     Napi::Uint8Array bytes = value.As<Napi::Uint8Array>();
-    return std::string(reinterpret_cast<const char*>(bytes.Data()), bytes.ByteLength());
+    out->assign(reinterpret_cast<const char*>(bytes.Data()), bytes.ByteLength());
+    return true;
   }
-  ThrowArgError(env, what + " must be a string or a Uint8Array");
+  return false;
+}
+
+std::string BytesFrom(Napi::Env env, Napi::Value value, const std::string& what) {
+  std::string out;
+  if (!TryBytesFrom(env, value, &out)) ThrowArgError(env, what + " must be a string or a Uint8Array");
+  return out;
 }
 
 std::string StringFrom(Napi::Env env, Napi::Value value, const std::string& what) {

@@ -18,6 +18,9 @@ std::string Utf8Of(Napi::Env env, Napi::Value value);
 
 // A string (as UTF-8) or a Uint8Array (its bytes).
 std::string BytesFrom(Napi::Env env, Napi::Value value, const std::string& what);
+// The same without building an error message up front (a batch converts thousands): false when
+// `value` is neither, for the caller to say so.
+bool TryBytesFrom(Napi::Env env, Napi::Value value, std::string* out);
 
 // A string argument, as UTF-8 (embedded NUL bytes kept, for the core to refuse).
 std::string StringFrom(Napi::Env env, Napi::Value value, const std::string& what);

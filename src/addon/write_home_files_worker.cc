@@ -69,9 +69,10 @@ Napi::Value WriteHomeFilesJs(const Napi::CallbackInfo& info) {
   const Napi::String path_key = Napi::String::New(env, "path");
   const Napi::String content_key = Napi::String::New(env, "content");
   const Napi::String executable_key = Napi::String::New(env, "isExecutable");
+  const uint32_t count = list.Length();
   std::vector<OverlayFile> files;
-  files.reserve(list.Length());
-  for (uint32_t i = 0; i < list.Length(); ++i) {
+  files.reserve(count);
+  for (uint32_t i = 0; i < count; ++i) {
     const auto what = [i] { return "writeHomeFiles: files[" + std::to_string(i) + "]"; };
     Napi::Value item = list.Get(i);
     if (!item.IsObject()) ThrowArgError(env, what() + " must be an object");
@@ -80,11 +81,9 @@ Napi::Value WriteHomeFilesJs(const Napi::CallbackInfo& info) {
     Napi::Value path = object.Get(path_key);
     if (!path.IsString()) ThrowArgError(env, what() + ".path must be a string");
     file.path = Utf8Of(env, path);
-    Napi::Value content = object.Get(content_key);
-    if (!content.IsString() && !content.IsTypedArray()) {
+    if (!TryBytesFrom(env, object.Get(content_key), &file.bytes)) {
       ThrowArgError(env, what() + ".content must be a string or a Uint8Array");
     }
-    file.bytes = BytesFrom(env, content, what() + ".content");
     Napi::Value executable = object.Get(executable_key);
     if (!executable.IsBoolean()) ThrowArgError(env, what() + ".isExecutable must be a boolean");
     file.executable = executable.As<Napi::Boolean>().Value();
