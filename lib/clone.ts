@@ -101,10 +101,13 @@ class ProgressThrottle {
 /**
  * Clones into the staging area and swaps the result into the home; the old tree is kept on failure.
  * `internal.invalidateMarker` (materializeUserHome only, not public): a file below the home that is
- * emptied durably right before the swap.
+ * emptied durably right before the swap; `internal.callSite`: the calling public function's own.
  */
-export async function cloneRepository(options: CloneOptions, internal: { invalidateMarker?: string } = {}): Promise<CloneReport> {
-  const callSite = new Error();
+export async function cloneRepository(
+  options: CloneOptions,
+  internal: { invalidateMarker?: string; callSite?: Error } = {},
+): Promise<CloneReport> {
+  const callSite = internal.callSite ?? new Error();
   const redact: Redact | undefined = typeof options?.redact === 'function' ? options.redact : undefined;
   return callNative(callSite, redact, async () => {
     validate(options);

@@ -14,9 +14,11 @@ export interface HomeLockHandle {
   readonly recovered: boolean;
 }
 
-/** Waits until this process holds `homeDir`'s lock; rejects with ERR_ABORTED when `signal` aborts first. */
-export async function acquireHomeLock(homeDir: string, signal?: AbortSignal): Promise<HomeLockHandle> {
-  const callSite = new Error();
+/**
+ * Waits until this process holds `homeDir`'s lock; rejects with ERR_ABORTED when `signal` aborts
+ * first. `callSite`: the public function's own (a stack capture costs more than the call).
+ */
+export async function acquireHomeLock(homeDir: string, signal?: AbortSignal, callSite = new Error()): Promise<HomeLockHandle> {
   return callNative(callSite, undefined, () => {
     const home = path.resolve(homeDir);
     return withCancelToken(signal, 'waiting for the home lock', (token) =>

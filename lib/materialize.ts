@@ -18,7 +18,7 @@ import { native, type NativeHomeOptions } from './native';
 import { jobTimeoutMs, runner, settings, stagingDirFor } from './settings';
 import { checkSetupPath, detectSetupScript, dotfilesDir, setupCommandLine } from './setup-runner';
 import { takeTurn } from './turns';
-import { writeHomeFiles } from './write-files';
+import { writeHomeFilesFrom } from './write-files';
 import { parseUserEnvironment } from './environment-schema';
 
 /** The seed's profile: a mounted home has no /etc/skel, so login shells must be told to read ~/.bashrc. */
@@ -54,6 +54,9 @@ export async function materializeUserHome(args: MaterializeArgs): Promise<Materi
   const userEnv = parseUserEnvironment(args.userEnv);
   if (userEnv === null) throw new HomeNativeError('ERR_BAD_ENVIRONMENT', 'materializeUserHome: userEnv is null');
 
+  // Loading the addon (once per process, ~10 ms) is not this home's time; a missing binary fails
+  // here, before anything is touched.
+  native();
   const started = performance.now();
   const durations: Durations = { lock: 0, profile: 0, clone: 0, setup: 0, overlay: 0, total: 0 };
   const timed = async <T>(phase: Exclude<MaterializePhase, 'done'>, step: () => Promise<T>): Promise<T> => {
@@ -75,7 +78,7 @@ export async function materializeUserHome(args: MaterializeArgs): Promise<Materi
   };
 
   await callNative(callSite, redact, () => native().makeHomeDirectory(homeDir));
-  const lock = await timed('lock', () => acquireHomeLock(homeDir, signal));
+  const lock = await timed('lock', () => acquireHomeLock(homeDir, signal, callSite));
   try {
     // A process killed in the middle of a materialization of this home left its temporary files
     // (atomic writes) and clone debris behind: gone before anything else is written.
@@ -132,6 +135,7 @@ export async function materializeUserHome(args: MaterializeArgs): Promise<Materi
             // marker must not leave the old one vouching for them (a later run with the old
             // config would skip the clone and the setup). A clone that fails earlier keeps it.
             ...(previous !== null && previous !== '' && { invalidateMarker: markerPath }),
+            callSite,
           }),
         );
         report.repository = 'cloned';
@@ -149,14 +153,12 @@ export async function materializeUserHome(args: MaterializeArgs): Promise<Materi
     }
 
     report.files = await timed('overlay', () =>
-      callNative(callSite, redact, () =>
-        writeHomeFiles(homeDir, userEnv.files, {
-          containerHome,
-          ...(uid !== undefined && { uid }),
-          ...(gid !== undefined && { gid }),
-          ...(signal !== undefined && { signal }),
-        }),
-      ),
+      writeHomeFilesFrom(callSite, redact, homeDir, userEnv.files, {
+        containerHome,
+        ...(uid !== undefined && { uid }),
+        ...(gid !== undefined && { gid }),
+        ...(signal !== undefined && { signal }),
+      }),
     );
     return finish(report);
   } finally {

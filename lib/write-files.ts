@@ -4,7 +4,7 @@
 import path from 'node:path';
 import type { OverlayFile, WriteHomeFilesOptions, WriteHomeFilesResult } from '../index';
 import { withCancelToken } from './cancel';
-import { callNative, HomeNativeError } from './errors';
+import { callNative, HomeNativeError, type Redact } from './errors';
 import { native, type NativeHomeOptions } from './native';
 
 const argError = (message: string) => new HomeNativeError('ERR_INVALID_ARG_TYPE', `writeHomeFiles: ${message}`);
@@ -52,8 +52,21 @@ export async function writeHomeFiles(
   files: readonly OverlayFile[],
   options: WriteHomeFilesOptions = {},
 ): Promise<WriteHomeFilesResult> {
-  const callSite = new Error();
-  return callNative(callSite, undefined, async () => {
+  return writeHomeFilesFrom(new Error(), undefined, homeDir, files, options);
+}
+
+/**
+ * writeHomeFiles for the package's own callers, with their call site (one stack capture a call)
+ * and their redact.
+ */
+export async function writeHomeFilesFrom(
+  callSite: Error,
+  redact: Redact | undefined,
+  homeDir: string,
+  files: readonly OverlayFile[],
+  options: WriteHomeFilesOptions,
+): Promise<WriteHomeFilesResult> {
+  return callNative(callSite, redact, async () => {
     if (typeof homeDir !== 'string' || !path.isAbsolute(homeDir)) throw argError('homeDir must be an absolute path');
     // Each file's shape is checked by the addon as it copies it (ERR_INVALID_ARG_TYPE naming
     // files[i]), before anything is written.
