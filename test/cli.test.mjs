@@ -69,6 +69,10 @@ test('hash prints the config hash of an environment file, from a file or stdin',
   assert.deepEqual(json, { configHash: expected, hasRepository: true });
   const stdin = await runCli(['hash', '--env', '-'], { input: JSON.stringify(environment) });
   assert.equal(stdin.stdout, `${expected}\n`);
+  // Over the 64 MiB cap on stdin: refused as too large, not cut short and parsed.
+  const huge = await runCli(['hash', '--env', '-'], { input: Buffer.alloc(64 * 1024 * 1024 + 1, 0x20) });
+  assert.equal(huge.code, 1);
+  assert.match(huge.stderr, /ERR_BAD_ENVIRONMENT.*larger than 67108864 bytes/);
 });
 
 test('a malformed environment file: exit 1, ERR_BAD_ENVIRONMENT naming each field', async (t) => {

@@ -28,9 +28,11 @@ async function readStdin(): Promise<Buffer> {
   let total = 0;
   for await (const chunk of process.stdin) {
     const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
-    total += buffer.length;
-    if (total > maxFileBytes) break;
     chunks.push(buffer);
+    total += buffer.length;
+    // Enough read to know it is too large: readText refuses it (stopping short would hand the
+    // parser a truncated file, reported as not JSON).
+    if (total > maxFileBytes) break;
   }
   return Buffer.concat(chunks);
 }
