@@ -14,7 +14,8 @@
         "src/addon/versions_binding.cc",
         "src/addon/home_args.cc",
         "src/addon/write_home_files_worker.cc",
-        "src/addon/home_file_bindings.cc"
+        "src/addon/home_file_bindings.cc",
+        "src/addon/thread_limits_binding.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

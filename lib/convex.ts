@@ -8,7 +8,7 @@ import type { UserEnvironment } from '../index';
 import { backendError } from './backend-error';
 import { activeCall, boundedFetch, type ActiveCall } from './bounded-fetch';
 import { parseUserEnvironment } from './environment-schema';
-import { HomeNativeError } from './errors';
+import { HomeNativeError, fromNative } from './errors';
 import { redactUrlCredentials, redactUrlsInText, scrubberFor, type Scrub } from './scrub';
 import { backendTimeoutMs, required } from './settings';
 
@@ -92,16 +92,7 @@ export async function fetchUserEnvironment(jobId: string): Promise<UserEnvironme
   } catch (error) {
     if (!(error instanceof HomeNativeError)) throw error;
     // Belt and braces: no error of this function may carry the token, whatever built it.
-    const safe = new HomeNativeError(error.code, scrub(error.message), {
-      ...(error.url !== undefined && { url: scrub(error.url) }),
-      ...(error.errno !== undefined && { errno: error.errno }),
-      ...(error.osCode !== undefined && { osCode: error.osCode }),
-      ...(error.syscall !== undefined && { syscall: error.syscall }),
-      ...(error.failures !== undefined && {
-        failures: error.failures.map((f) => ({ ...f, path: scrub(f.path), message: scrub(f.message) })),
-      }),
-    });
-    throw fromCallSite(safe, callSite);
+    throw fromNative(error, callSite, scrub);
   }
 }
 

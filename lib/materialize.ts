@@ -25,7 +25,7 @@ import { parseUserEnvironment } from './environment-schema';
 export const bashProfile = '# Spoon: load ~/.bashrc for login shells.\n[ -f ~/.bashrc ] && . ~/.bashrc\n';
 export const markerPath = '.spoon/env-hash';
 /** A marker is 64 hex digits; anything much larger is not ours and is not read whole. */
-const markerMaxBytes = 4096;
+export const markerMaxBytes = 4096;
 
 type Durations = MaterializeReport['durationsMs'];
 
@@ -154,9 +154,7 @@ export async function materializeUserHome(args: MaterializeArgs): Promise<Materi
 
     report.files = await timed('overlay', () =>
       writeHomeFilesFrom(callSite, redact, homeDir, userEnv.files, {
-        containerHome,
-        ...(uid !== undefined && { uid }),
-        ...(gid !== undefined && { gid }),
+        ...homeOptions,
         ...(signal !== undefined && { signal }),
       }),
     );

@@ -2,12 +2,12 @@
 // `code` on stderr, usage errors, and the progress display on a pseudo-terminal and off it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { configHash } from '@spoon/home-native';
 import { runCli, runCliOnTty, root } from './helpers/cli.mjs';
 import { answers, startConvexServer } from './helpers/convex-server.mjs';
+import { git } from './helpers/fixtures.mjs';
 import { tempDir } from './helpers/temp.mjs';
 
 const TOKEN = 'cli-token-Zx81';
@@ -29,13 +29,6 @@ async function envFile(t, value = environment) {
   await writeFile(file, JSON.stringify(value));
   return file;
 }
-
-const git = (cwd, ...args) =>
-  execFileSync('git', args, {
-    cwd,
-    encoding: 'utf8',
-    env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' },
-  }).trim();
 
 const assertFailure = (result, exitCode, code) => {
   assert.equal(result.code, exitCode, `exit code; stderr: ${result.stderr}`);

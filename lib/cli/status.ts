@@ -9,11 +9,11 @@ import { dotfilesState, type DotfilesState } from './dotfiles-head';
 import { requireEnvironmentFile } from './env-file';
 import { scanLinks, type LinkScan } from './link-scan';
 import { out, outJson, table } from './output';
+import { markerMaxBytes, markerPath } from '../materialize';
 import { readInside } from './read-inside';
 
 /** Enough for any real home's dotfiles; a home with more is summarized as capped. */
 const defaultMaxEntries = 100_000;
-const markerPath = '.spoon/env-hash';
 
 interface MarkerState {
   /** The marker's value, null when there is none or it could not be read. */
@@ -25,7 +25,7 @@ interface MarkerState {
 }
 
 async function markerState(home: string, env: UserEnvironment | null): Promise<MarkerState> {
-  const read = await readInside(home, markerPath, 4096);
+  const read = await readInside(home, markerPath, markerMaxBytes);
   const value = read.kind === 'file' ? read.text.trim() : null;
   const problem = read.kind === 'refused' ? read.reason : null;
   // The library writes the marker only for an environment with a repository.

@@ -1,5 +1,4 @@
 // cloneRepository(options, cancel, onProgress) => Promise<report>
-// setCloneConcurrency(limit)
 // Runs on the addon's clone threads (core/task_threads.h), never on the libuv threadpool: a
 // clone can take minutes and the worker's fs, dns and crypto share that pool.
 #include <chrono>
@@ -7,10 +6,10 @@
 
 #include "addon/bindings.h"
 #include "addon/cancel_token.h"
+#include "addon/home_args.h"
 #include "addon/js_error.h"
 #include "addon/thread_job.h"
 #include "core/clone_swap.h"
-#include "core/task_threads.h"
 #include "core/url_policy.h"
 
 namespace home::addon {
@@ -38,13 +37,6 @@ double NumberField(Napi::Object options, const char* name) {
   return value.As<Napi::Number>().DoubleValue();
 }
 
-std::optional<uint32_t> IdField(Napi::Object options, const char* name) {
-  Napi::Value value = options.Get(name);
-  if (value.IsUndefined()) return std::nullopt;
-  if (!value.IsNumber()) ThrowArgError(options.Env(), std::string("cloneRepository: options.") + name + " must be a number");
-  return value.As<Napi::Number>().Uint32Value();
-}
-
 CloneRequest ReadRequest(Napi::Object options) {
   CloneRequest request;
   request.spec.url = StringField(options, "url", true);
@@ -65,9 +57,7 @@ CloneRequest ReadRequest(Napi::Object options) {
   request.into = StringField(options, "into", true);
   request.staging_dir = StringField(options, "stagingDir", true);
   request.invalidate_marker = StringField(options, "invalidateMarker", false);
-  request.home.container_home = StringField(options, "containerHome", false);
-  if (auto uid = IdField(options, "uid")) request.home.uid = *uid;
-  if (auto gid = IdField(options, "gid")) request.home.gid = *gid;
+  request.home = HomeOptionsFrom(options.Env(), options, "cloneRepository");
   return request;
 }
 
@@ -161,20 +151,10 @@ Napi::Value CloneRepositoryJs(const Napi::CallbackInfo& info) {
   return ThreadJob::Start(env, std::move(job), "home_native.clone", OnCloneThread);
 }
 
-Napi::Value SetCloneConcurrencyJs(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (info.Length() != 1 || !info[0].IsNumber() || info[0].As<Napi::Number>().DoubleValue() < 1) {
-    ThrowArgError(env, "setCloneConcurrency(limit: positive integer)");
-  }
-  TaskThreads::Clones().SetLimit(static_cast<size_t>(info[0].As<Napi::Number>().Int64Value()));
-  return env.Undefined();
-}
-
 }  // namespace
 
 void InitClone(Napi::Env env, Napi::Object exports) {
   exports.Set("cloneRepository", Napi::Function::New<CloneRepositoryJs>(env, "cloneRepository"));
-  exports.Set("setCloneConcurrency", Napi::Function::New<SetCloneConcurrencyJs>(env, "setCloneConcurrency"));
 }
 
 }  // namespace home::addon

@@ -1,12 +1,11 @@
-// The home directory and the package's own small files in it, each a ThreadJob on a home-io
-// thread over one core call:
+// The home directory and the package's own small files in it, each a CallJob (one core call on
+// a home-io thread):
 //   makeHomeDirectory(homeDir)                            -> Promise<void>
 //   createFileIfMissing(homeDir, name, content, options) -> Promise<boolean>   (created?)
 //   readSmallFile(homeDir, relPath, maxBytes, options)   -> Promise<string | null>
 //   writeFileDurable(homeDir, relPath, content, options) -> Promise<void>
 //   sweepDebris(homeDir, stagingDir, overlayPaths, options) -> Promise<number> (temp files removed)
-// and, synchronous: setIoConcurrency(limit) (the home-io threads' limit), hasOpenat2() -> boolean
-// (a cached probe).
+// and hasOpenat2() -> boolean, synchronous (a cached probe).
 #include <cmath>
 #include <memory>
 #include <optional>
@@ -15,113 +14,17 @@
 #include <vector>
 
 #include "addon/bindings.h"
+#include "addon/call_job.h"
 #include "addon/home_args.h"
 #include "addon/js_error.h"
-#include "addon/thread_job.h"
 #include "core/debris_sweep.h"
 #include "core/home_file.h"
-#include "core/task_threads.h"
 
 namespace home::addon {
 namespace {
 
 // readSmallFile allocates maxBytes + 1 up front; it is meant for markers, not for documents.
 constexpr double kMaxReadBytes = 64.0 * 1024 * 1024;
-
-class MakeHomeDirectoryWorker : public ThreadJob {
- public:
-  MakeHomeDirectoryWorker(Napi::Env env, std::string home_dir) : ThreadJob(env), home_dir_(std::move(home_dir)) {}
-
- protected:
-  Error Run() override { return MakeHomeDirectory(home_dir_); }
-  Napi::Value Resolve(Napi::Env env) override { return env.Undefined(); }
-
- private:
-  std::string home_dir_;
-};
-
-class CreateFileIfMissingWorker : public ThreadJob {
- public:
-  CreateFileIfMissingWorker(Napi::Env env, std::string home_dir, std::string path, std::string content,
-                            HomeOptions options)
-      : ThreadJob(env),
-        home_dir_(std::move(home_dir)),
-        path_(std::move(path)),
-        content_(std::move(content)),
-        options_(std::move(options)) {}
-
- protected:
-  Error Run() override { return CreateFileIfMissing(home_dir_, path_, content_, options_, &created_); }
-  Napi::Value Resolve(Napi::Env env) override { return Napi::Boolean::New(env, created_); }
-
- private:
-  std::string home_dir_, path_, content_;
-  HomeOptions options_;
-  bool created_ = false;
-};
-
-class ReadSmallFileWorker : public ThreadJob {
- public:
-  ReadSmallFileWorker(Napi::Env env, std::string home_dir, std::string path, size_t max_bytes, HomeOptions options)
-      : ThreadJob(env),
-        home_dir_(std::move(home_dir)),
-        path_(std::move(path)),
-        max_bytes_(max_bytes),
-        options_(std::move(options)) {}
-
- protected:
-  Error Run() override { return ReadSmallFile(home_dir_, path_, max_bytes_, options_, &content_); }
-  Napi::Value Resolve(Napi::Env env) override {
-    if (!content_) return env.Null();
-    return Napi::String::New(env, *content_);
-  }
-
- private:
-  std::string home_dir_, path_;
-  size_t max_bytes_;
-  HomeOptions options_;
-  std::optional<std::string> content_;
-};
-
-class WriteFileDurableWorker : public ThreadJob {
- public:
-  WriteFileDurableWorker(Napi::Env env, std::string home_dir, std::string path, std::string content,
-                         HomeOptions options)
-      : ThreadJob(env),
-        home_dir_(std::move(home_dir)),
-        path_(std::move(path)),
-        content_(std::move(content)),
-        options_(std::move(options)) {}
-
- protected:
-  Error Run() override { return WriteFileDurable(home_dir_, path_, content_, options_); }
-  Napi::Value Resolve(Napi::Env env) override { return env.Undefined(); }
-
- private:
-  std::string home_dir_, path_, content_;
-  HomeOptions options_;
-};
-
-class SweepDebrisWorker : public ThreadJob {
- public:
-  SweepDebrisWorker(Napi::Env env, std::string home_dir, std::string staging_dir, std::vector<std::string> paths,
-                    HomeOptions options)
-      : ThreadJob(env),
-        home_dir_(std::move(home_dir)),
-        staging_dir_(std::move(staging_dir)),
-        paths_(std::move(paths)),
-        options_(std::move(options)) {}
-
- protected:
-  Error Run() override { return SweepDebris(home_dir_, staging_dir_, paths_, options_, &result_); }
-  Napi::Value Resolve(Napi::Env env) override { return Napi::Number::New(env, static_cast<double>(result_.temp_files)); }
-
- private:
-  std::string home_dir_, staging_dir_;
-  std::vector<std::string> paths_;
-  HomeOptions options_;
-  SweepResult result_;
-};
 
 void RequireArgs(const Napi::CallbackInfo& info, size_t count, const char* signature) {
   if (info.Length() < count) ThrowArgError(info.Env(), signature);
@@ -130,18 +33,24 @@ void RequireArgs(const Napi::CallbackInfo& info, size_t count, const char* signa
 Napi::Value MakeHomeDirectoryJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   RequireArgs(info, 1, "makeHomeDirectory(homeDir: string)");
-  auto worker = std::make_unique<MakeHomeDirectoryWorker>(env, StringFrom(env, info[0], "makeHomeDirectory: homeDir"));
-  return ThreadJob::Start(env, std::move(worker), "home_native.make_home_directory", OnHomeIoThread);
+  return CallJob<NoResult>::Start(
+      env, "home_native.make_home_directory",
+      [home_dir = StringFrom(env, info[0], "makeHomeDirectory: homeDir")](NoResult*) { return MakeHomeDirectory(home_dir); },
+      Undefined);
 }
 
 Napi::Value CreateFileIfMissingJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   RequireArgs(info, 4, "createFileIfMissing(homeDir: string, name: string, content: string, options)");
-  auto worker = std::make_unique<CreateFileIfMissingWorker>(
-      env, StringFrom(env, info[0], "createFileIfMissing: homeDir"),
-      StringFrom(env, info[1], "createFileIfMissing: name"), BytesFrom(env, info[2], "createFileIfMissing: content"),
-      HomeOptionsFrom(env, info[3], "createFileIfMissing"));
-  return ThreadJob::Start(env, std::move(worker), "home_native.create_file_if_missing", OnHomeIoThread);
+  return CallJob<bool>::Start(
+      env, "home_native.create_file_if_missing",
+      [home_dir = StringFrom(env, info[0], "createFileIfMissing: homeDir"),
+       path = StringFrom(env, info[1], "createFileIfMissing: name"),
+       content = BytesFrom(env, info[2], "createFileIfMissing: content"),
+       options = HomeOptionsFrom(env, info[3], "createFileIfMissing")](bool* created) {
+        return CreateFileIfMissing(home_dir, path, content, options, created);
+      },
+      [](Napi::Env env, bool& created) -> Napi::Value { return Napi::Boolean::New(env, created); });
 }
 
 Napi::Value ReadSmallFileJs(const Napi::CallbackInfo& info) {
@@ -151,19 +60,30 @@ Napi::Value ReadSmallFileJs(const Napi::CallbackInfo& info) {
   if (!(max_bytes >= 0 && max_bytes <= kMaxReadBytes) || std::floor(max_bytes) != max_bytes) {
     ThrowArgError(env, "readSmallFile: maxBytes must be an integer from 0 to 64 MiB");
   }
-  auto worker = std::make_unique<ReadSmallFileWorker>(
-      env, StringFrom(env, info[0], "readSmallFile: homeDir"), StringFrom(env, info[1], "readSmallFile: relPath"),
-      static_cast<size_t>(max_bytes), HomeOptionsFrom(env, info[3], "readSmallFile"));
-  return ThreadJob::Start(env, std::move(worker), "home_native.read_small_file", OnHomeIoThread);
+  return CallJob<std::optional<std::string>>::Start(
+      env, "home_native.read_small_file",
+      [home_dir = StringFrom(env, info[0], "readSmallFile: homeDir"),
+       path = StringFrom(env, info[1], "readSmallFile: relPath"), max = static_cast<size_t>(max_bytes),
+       options = HomeOptionsFrom(env, info[3], "readSmallFile")](std::optional<std::string>* content) {
+        return ReadSmallFile(home_dir, path, max, options, content);
+      },
+      [](Napi::Env env, std::optional<std::string>& content) -> Napi::Value {
+        return content ? Napi::String::New(env, *content) : env.Null();
+      });
 }
 
 Napi::Value WriteFileDurableJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   RequireArgs(info, 4, "writeFileDurable(homeDir: string, relPath: string, content: string, options)");
-  auto worker = std::make_unique<WriteFileDurableWorker>(
-      env, StringFrom(env, info[0], "writeFileDurable: homeDir"), StringFrom(env, info[1], "writeFileDurable: relPath"),
-      BytesFrom(env, info[2], "writeFileDurable: content"), HomeOptionsFrom(env, info[3], "writeFileDurable"));
-  return ThreadJob::Start(env, std::move(worker), "home_native.write_file_durable", OnHomeIoThread);
+  return CallJob<NoResult>::Start(
+      env, "home_native.write_file_durable",
+      [home_dir = StringFrom(env, info[0], "writeFileDurable: homeDir"),
+       path = StringFrom(env, info[1], "writeFileDurable: relPath"),
+       content = BytesFrom(env, info[2], "writeFileDurable: content"),
+       options = HomeOptionsFrom(env, info[3], "writeFileDurable")](NoResult*) {
+        return WriteFileDurable(home_dir, path, content, options);
+      },
+      Undefined);
 }
 
 Napi::Value SweepDebrisJs(const Napi::CallbackInfo& info) {
@@ -171,22 +91,20 @@ Napi::Value SweepDebrisJs(const Napi::CallbackInfo& info) {
   RequireArgs(info, 4, "sweepDebris(homeDir: string, stagingDir: string, overlayPaths: string[], options)");
   if (!info[2].IsArray()) ThrowArgError(env, "sweepDebris: overlayPaths must be an array of strings");
   Napi::Array list = info[2].As<Napi::Array>();
+  const uint32_t count = list.Length();
   std::vector<std::string> paths;
-  paths.reserve(list.Length());
-  for (uint32_t i = 0; i < list.Length(); ++i) paths.push_back(StringFrom(env, list.Get(i), "sweepDebris: overlayPaths[]"));
-  auto worker = std::make_unique<SweepDebrisWorker>(env, StringFrom(env, info[0], "sweepDebris: homeDir"),
-                                                    StringFrom(env, info[1], "sweepDebris: stagingDir"), std::move(paths),
-                                                    HomeOptionsFrom(env, info[3], "sweepDebris"));
-  return ThreadJob::Start(env, std::move(worker), "home_native.sweep_debris", OnHomeIoThread);
-}
-
-Napi::Value SetIoConcurrencyJs(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (info.Length() != 1 || !info[0].IsNumber() || info[0].As<Napi::Number>().DoubleValue() < 1) {
-    ThrowArgError(env, "setIoConcurrency(limit: positive integer)");
-  }
-  TaskThreads::HomeIo().SetLimit(static_cast<size_t>(info[0].As<Napi::Number>().Int64Value()));
-  return env.Undefined();
+  paths.reserve(count);
+  for (uint32_t i = 0; i < count; ++i) paths.push_back(StringFrom(env, list.Get(i), "sweepDebris: overlayPaths[]"));
+  return CallJob<SweepResult>::Start(
+      env, "home_native.sweep_debris",
+      [home_dir = StringFrom(env, info[0], "sweepDebris: homeDir"),
+       staging_dir = StringFrom(env, info[1], "sweepDebris: stagingDir"), paths = std::move(paths),
+       options = HomeOptionsFrom(env, info[3], "sweepDebris")](SweepResult* result) {
+        return SweepDebris(home_dir, staging_dir, paths, options, result);
+      },
+      [](Napi::Env env, SweepResult& result) -> Napi::Value {
+        return Napi::Number::New(env, static_cast<double>(result.temp_files));
+      });
 }
 
 Napi::Value HasOpenat2Js(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), HasOpenat2()); }
@@ -199,7 +117,6 @@ void InitHomeFiles(Napi::Env env, Napi::Object exports) {
   exports.Set("readSmallFile", Napi::Function::New<ReadSmallFileJs>(env, "readSmallFile"));
   exports.Set("writeFileDurable", Napi::Function::New<WriteFileDurableJs>(env, "writeFileDurable"));
   exports.Set("sweepDebris", Napi::Function::New<SweepDebrisJs>(env, "sweepDebris"));
-  exports.Set("setIoConcurrency", Napi::Function::New<SetIoConcurrencyJs>(env, "setIoConcurrency"));
   exports.Set("hasOpenat2", Napi::Function::New<HasOpenat2Js>(env, "hasOpenat2"));
 }
 

@@ -6,7 +6,8 @@
 //
 // Lifecycle, in order:
 //   1. The entry point (JS thread) copies its arguments into the job's plain C++ fields and calls
-//      Start(), which returns the promise. From then on the ThreadSafeFunction owns the job.
+//      Start(), which returns the promise. From then on the job's thread and the
+//      ThreadSafeFunction share it (below).
 //   2. Run() executes on the chosen thread. It touches only the job's fields, never `env`, never
 //      a JavaScript value, and reports failure by returning a home::Error. It may call
 //      PostProgress(); progress is coalesced: at most one delivery is pending at a time, and it

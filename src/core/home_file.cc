@@ -36,16 +36,24 @@ Error OpenParent(const std::string& home_dir, std::string_view rel_path, const H
 
 Error MakeHomeDirectory(const std::string& home_dir) {
   if (home_dir.empty() || home_dir[0] != '/') return MakeError("ERR_HOME_INVALID", "the home must be an absolute path", home_dir);
-  // Every prefix in turn, shortest first: EEXIST on a directory is the common case and costs one
-  // stat; the last component is the one usually missing on a first run.
+  // The home itself first: it exists on every run but the first (one mkdir, one stat). Only when
+  // something on the way is missing or not a directory are the prefixes walked, shortest first.
+  const auto make = [](const std::string& dir) -> Error {
+    if (::mkdir(dir.c_str(), HomeRoot::kDirMode) == 0) return {};
+    const int err = errno;
+    struct stat st;
+    if (err != EEXIST) return SysError("ERR_HOME_INVALID", "mkdir", err, dir, "cannot create the home");
+    if (::stat(dir.c_str(), &st) != 0) return SysError("ERR_HOME_INVALID", "stat", errno, dir, "cannot create the home");
+    if (!S_ISDIR(st.st_mode)) return SysError("ERR_HOME_INVALID", "mkdir", ENOTDIR, dir, "cannot create the home");
+    return {};
+  };
+  // A missing parent (ENOENT) is made; a file where a parent should be (ENOTDIR) is named.
+  Error e = make(home_dir);
+  if (!e || (e.sys_errno != ENOENT && e.sys_errno != ENOTDIR)) return e;
   for (size_t end = home_dir.find('/', 1);; end = home_dir.find('/', end + 1)) {
     const std::string prefix = home_dir.substr(0, end);
-    if (!prefix.empty() && prefix.back() != '/' && ::mkdir(prefix.c_str(), HomeRoot::kDirMode) != 0) {
-      const int err = errno;
-      struct stat st;
-      if (err != EEXIST) return SysError("ERR_HOME_INVALID", "mkdir", err, prefix, "cannot create the home");
-      if (::stat(prefix.c_str(), &st) != 0) return SysError("ERR_HOME_INVALID", "stat", errno, prefix, "cannot create the home");
-      if (!S_ISDIR(st.st_mode)) return SysError("ERR_HOME_INVALID", "mkdir", ENOTDIR, prefix, "cannot create the home");
+    if (prefix.back() != '/') {
+      if (Error failed = make(prefix)) return failed;
     }
     if (end == std::string::npos) return {};
   }

@@ -1,5 +1,6 @@
 // The overlay writer: a batch of files written into the home through the pinned home descriptor,
-// the whole batch on the calling (worker) thread.
+// on the calling thread, which a batch of hundreds of files joins with up to three writer threads
+// of its own for its length.
 #pragma once
 
 #include <cstddef>

@@ -61,11 +61,6 @@ void TaskThreads::SetLimit(size_t limit) {
   state_->wake.notify_all();
 }
 
-size_t TaskThreads::limit() const {
-  std::lock_guard<std::mutex> lock(state_->mutex);
-  return state_->limit;
-}
-
 void TaskThreads::Submit(std::function<void()> task) {
   std::lock_guard<std::mutex> lock(state_->mutex);
   state_->queue.push_back(std::move(task));

@@ -19,7 +19,8 @@ class TaskThreads {
   //   Clones(): network clones, which take seconds to minutes; the limit is the shim's
   //             clone.concurrency.
   //   HomeIo(): the short filesystem jobs on homes (overlay batches, the profile, the marker,
-  //             the lock's first attempt, debris sweeps), which block on the disk, not the CPU.
+  //             the lock's first attempt, debris sweeps). An overlay batch of hundreds of files
+  //             adds a few writer threads of its own for its length (core/overlay_writer.h).
   static TaskThreads& Clones();
   static TaskThreads& HomeIo();
 
@@ -30,7 +31,6 @@ class TaskThreads {
 
   // At most `limit` tasks run at once (>= 1). Lowering it lets running tasks finish.
   void SetLimit(size_t limit);
-  size_t limit() const;
 
   // Runs `task` on one of the threads, now or when a slot frees up. `task` must not throw.
   void Submit(std::function<void()> task);
