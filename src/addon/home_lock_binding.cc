@@ -52,8 +52,8 @@ class LockJob : public ThreadJob {
 
  private:
   Error Run() override {
+    // The wait checks the cancel flag before every attempt; the first attempt does not wait.
     if (waiting_) return LockHome(staging_, home_, cancel_, &lock_);
-    if (cancel_.cancelled()) return MakeError("ERR_ABORTED", "waiting for the home's lock was aborted", home_);
     bool acquired = false;
     if (Error e = TryLockHome(staging_, home_, &lock_, &acquired)) return e;
     if (!acquired) {
