@@ -1,62 +1,58 @@
 #!/usr/bin/env bash
 # Brings a fresh Debian 12 machine (or this checkout) to the point where the addon, the shim and
-# the C++ tests build: Debian packages, npm dependencies, then the build itself. Idempotent and
+# the C++ tests build: Debian packages, npm dependencies, then the build itself, which makes the
+# static libgit2 from Debian's source packages the first time (scripts/libgit2/). Idempotent and
 # quiet when everything is already there; each step says what it does only when it does it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian package -> why we need it.
 packages=(
-  g++            # the addon and the C++ tests
-  make           # node-gyp's generator
-  cmake          # the C++ test build
-  pkg-config     # finds libgit2's flags
+  g++            # the addon, libgit2 and its libraries, the C++ tests
+  make           # node-gyp's generator, zlib's build
+  cmake          # libgit2's build and the C++ test build
   python3        # node-gyp
   git            # test fixtures and the reference clone in the benchmarks
-  openssl        # the HTTPS tests generate their CA and certificate
-  libssl-dev     # SHA-256 and certificate checks in the C++ test build
+  openssl        # the HTTPS tests generate their CAs and certificates
+  libssl-dev     # OpenSSL 3 for the C++ test executables (the addon binds Node's instead)
   libgtest-dev   # GoogleTest
   nlohmann-json3-dev
   ca-certificates # the system trust store that HTTPS clones (and its C++ test) look for
-  dpkg-dev       # dpkg-source: npm run prebuildify builds libgit2 from Debian's source packages
-                 # (their deb-src lines: scripts/prebuild/deb-src.sh, when first needed)
+  dpkg-dev       # dpkg-source: the static libgit2 is built from Debian's source packages
+                 # (their deb-src lines: scripts/libgit2/deb-src.sh, when first needed)
   clang          # the libFuzzer targets (scripts/fuzz.sh)
   libclang-rt-14-dev  # libFuzzer and the sanitizer runtimes for clang
   llvm           # llvm-symbolizer: readable sanitizer and fuzzer stack traces
 )
-# libgit2 >= 1.7 is the first with shallow fetch; Debian 12 ships 1.5, bookworm-backports 1.8.
-readonly backports_list=/etc/apt/sources.list.d/home-native-backports.list
+# HOME_NATIVE_LIBGIT2=system (scripts/libgit2/prefix.sh): the system's libgit2 instead of the
+# static one, found through pkg-config.
+if [[ "${HOME_NATIVE_LIBGIT2:-}" == system ]]; then packages+=(pkg-config); fi
 
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
 done
-need_libgit2=0
-pkg-config --atleast-version=1.7 libgit2 2>/dev/null || need_libgit2=1
 
-if ((${#missing[@]})) || ((need_libgit2)); then
-  install_cmd="apt-get update && apt-get install -y ${missing[*]:-}"
-  backports_cmd=""
-  if ((need_libgit2)); then
-    backports_cmd="echo 'deb http://deb.debian.org/debian bookworm-backports main' > $backports_list && "
-    install_cmd+=" && apt-get install -y -t bookworm-backports libgit2-dev"
-  fi
+if ((${#missing[@]})); then
   if [[ $(id -u) -ne 0 ]]; then
-    echo "bootstrap: missing build dependencies: ${missing[*]:-} $( ((need_libgit2)) && echo 'libgit2-dev>=1.7')" >&2
-    echo "bootstrap: run as root: sudo sh -c \"${backports_cmd}${install_cmd}\"" >&2
+    echo "bootstrap: missing build dependencies: ${missing[*]}" >&2
+    echo "bootstrap: run as root: sudo sh -c \"apt-get update && apt-get install -y ${missing[*]}\"" >&2
     exit 1
   fi
-  echo "bootstrap: installing ${missing[*]:-} $( ((need_libgit2)) && echo 'libgit2-dev (bookworm-backports)')"
-  if ((need_libgit2)) && ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
-    echo 'deb http://deb.debian.org/debian bookworm-backports main' > "$backports_list"
-  fi
+  echo "bootstrap: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
-  # A third-party list that cannot be reached must not stop us: the installs below say whether
+  # A third-party list that cannot be reached must not stop us: the install below says whether
   # what we need was found.
-  apt-get update -qq >/dev/null || echo "bootstrap: apt-get update reported errors; trying the installs anyway" >&2
-  if ((${#missing[@]})); then apt-get install -y -qq "${missing[@]}" >/dev/null; fi
-  if ((need_libgit2)); then apt-get install -y -qq -t bookworm-backports libgit2-dev >/dev/null; fi
-  pkg-config --atleast-version=1.7 libgit2 || { echo "bootstrap: libgit2 >= 1.7 still missing" >&2; exit 1; }
+  apt-get update -qq >/dev/null || echo "bootstrap: apt-get update reported errors; trying the install anyway" >&2
+  apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# libgit2 >= 1.7 is the first with shallow fetch; Debian 12 ships 1.5, bookworm-backports 1.8.
+if [[ "${HOME_NATIVE_LIBGIT2:-}" == system ]] && ! pkg-config --atleast-version=1.7 libgit2; then
+  echo "bootstrap: HOME_NATIVE_LIBGIT2=system needs libgit2-dev >= 1.7; on Debian 12, as root:" >&2
+  echo "bootstrap:   echo 'deb http://deb.debian.org/debian bookworm-backports main' > /etc/apt/sources.list.d/backports.list" >&2
+  echo "bootstrap:   apt-get update && apt-get install -y -t bookworm-backports libgit2-dev" >&2
+  exit 1
 fi
 
 # npm dependencies, again only when the lock file changed since the last install. Scripts are

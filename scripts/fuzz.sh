@@ -8,7 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-60}
 build_dir=build-fuzz
-cmake -S . -B "$build_dir" -DHOME_NATIVE_FUZZ=ON -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake -S . -B "$build_dir" -DHOME_NATIVE_FUZZ=ON -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DHOME_NATIVE_LIBGIT2_PREFIX="$(bash scripts/libgit2/prefix.sh)" >/dev/null
 targets=()
 for source in cpp-tests/fuzz/*_fuzzer.cc; do targets+=("$(basename "$source" .cc)"); done
 cmake --build "$build_dir" -j "$(nproc)" --target "${targets[@]}" 2>&1 | { grep -Ev '^\[ *[0-9]+%\]|^Consolidate|^$' || true; }

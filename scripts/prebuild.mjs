@@ -2,24 +2,28 @@
 // statically, as prebuilds/<platform>-<arch>/@spoon+home-native.<libc>.node (prebuildify: one
 // N-API binary for every Node version; node-gyp-build loads it on install, compiling nothing).
 //
-// 1. scripts/prebuild/build-static-deps.sh builds (or reuses) the PIC static libgit2 under deps/.
+// 1. scripts/libgit2/build-static.sh builds (or reuses) the PIC static libgit2 under deps/, the
+//    same one `npm run build` links, compiled against Node's OpenSSL headers.
 // 2. prebuildify runs node-gyp in a copy of the sources under deps/, so that its `rebuild` does
-//    not wipe the checkout's own build/ (the shared-libgit2 build the tests use).
+//    not wipe the checkout's own build/ (the build the tests use).
+// OpenSSL is not linked in: the binary binds it from the Node process that loads it.
 //
 // The npm script is not called "prebuild": npm would run that before every `npm run build`.
 //
-// HOME_NATIVE_PREBUILD_LIBGIT2=system links the system's shared libgit2 instead: only to try the
+// HOME_NATIVE_LIBGIT2=system links the system's shared libgit2 instead: only to try the
 // packaging where libgit2's sources cannot be fetched; such a binary is not portable, and the
-// package test's dependency check fails on it, as it should.
+// package test's dependency check fails on it, as it should. HOME_NATIVE_ARCH builds for another
+// architecture than this Node's (a cross build: scripts/libgit2/build-static.sh says what else
+// it needs).
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { localNodeDir } from './node-headers.mjs';
+import { nodeDir } from './node-headers.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const platform = `${process.platform}-${process.arch}`;
-const useSystem = process.env.HOME_NATIVE_PREBUILD_LIBGIT2 === 'system';
+const arch = process.env.HOME_NATIVE_ARCH || process.arch;
+const platform = `${process.platform}-${arch}`;
 
 function run(cmd, argv, options = {}) {
   const result = spawnSync(cmd, argv, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', ...options });
@@ -33,12 +37,10 @@ function run(cmd, argv, options = {}) {
 
 const env = { ...process.env, JOBS: process.env.JOBS ?? '2' };
 delete env.HOME_NATIVE_LIBGIT2_PREFIX;
-if (!useSystem) {
-  const out = run('bash', [path.join(root, 'scripts', 'prebuild', 'build-static-deps.sh')]).trim().split('\n');
-  env.HOME_NATIVE_LIBGIT2_PREFIX = out[out.length - 1];
-}
+const prefix = run('bash', [path.join(root, 'scripts', 'libgit2', 'prefix.sh')]).trim();
+if (prefix) env.HOME_NATIVE_LIBGIT2_PREFIX = prefix;
 // node-gyp downloads Node's headers unless told where they are (it reads npm_config_nodedir).
-const nodedir = env.npm_config_nodedir || localNodeDir();
+const nodedir = nodeDir();
 if (nodedir) env.npm_config_nodedir = nodedir;
 
 // What a source build needs, and nothing of the checkout's build state.
@@ -53,7 +55,8 @@ symlinkSync(path.join(root, 'node_modules'), path.join(work, 'node_modules'));
 const bin = path.join(root, 'node_modules', '.bin');
 // The libc tag tells glibc and musl builds apart on Linux; elsewhere it would only mislabel.
 const tags = process.platform === 'linux' ? ['--tag-libc'] : [];
-run(process.execPath, [path.join(root, 'node_modules', 'prebuildify', 'bin.js'), '--napi', '--strip', ...tags], {
+const cross = arch === process.arch ? [] : ['--arch', arch];
+run(process.execPath, [path.join(root, 'node_modules', 'prebuildify', 'bin.js'), '--napi', '--strip', ...tags, ...cross], {
   cwd: work,
   env: { ...env, PREBUILD_NODE_GYP: path.join(bin, 'node-gyp') },
   stdio: ['ignore', 'inherit', 'inherit'],

@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build_dir=build-cpp
-cmake_args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo)
+# The same libgit2 as the addon's (the static one unless HOME_NATIVE_LIBGIT2=system).
+cmake_args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DHOME_NATIVE_LIBGIT2_PREFIX="$(bash scripts/libgit2/prefix.sh)")
 if [[ "${SANITIZE:-0}" == 1 ]]; then
   build_dir=build-cpp-asan
   cmake_args+=(-DHOME_NATIVE_SANITIZE=ON)

@@ -2,7 +2,7 @@
 # Makes `apt-get source` work for the suites fetch-sources.sh takes packages from: one deb-src
 # list of our own, rewritten only when it differs, then `apt-get update`. Source lines only: no
 # binary package of another suite (trixie) can ever be installed through it.
-# bookworm: zlib, mbedTLS 2.28, http-parser. trixie: libgit2 1.9 (bookworm-backports' 1.8.4
+# bookworm: zlib, http-parser. trixie: libgit2 1.9 (bookworm-backports' 1.8.4
 # source is not served by the archive).
 # Needs root; prints what to do otherwise.
 set -euo pipefail
