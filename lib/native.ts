@@ -96,6 +96,15 @@ const buildHint =
   'build from source: `npm rebuild @spoon/home-native` where it is installed, `npm run build` in a checkout ' +
   '(needs g++, make, python3, pkg-config and libgit2-dev >= 1.7)';
 
+// The binary carries no OpenSSL: it binds OpenSSL 3's functions from the Node process when it
+// loads (all at once), and its first act checks the version (src/core/openssl_version.h). Either
+// failure names OpenSSL: a missing function in the loader's words ("undefined symbol: SSL_..."),
+// a wrong version in the addon's.
+const opensslFailure = /undefined symbol: (SSL|TLS|X509|EVP|BIO|ERR|OPENSSL|OpenSSL|CRYPTO|PEM|ASN1|OBJ|d2i|i2d)_?\w*|OpenSSL in this Node process/;
+const opensslHint =
+  'The binary uses the OpenSSL of the Node process, which must be OpenSSL 3: the official Node builds, NodeSource\'s and ' +
+  "Debian's nodejs all are; a Node built without OpenSSL or with another TLS library (BoringSSL) cannot load it";
+
 /**
  * Tests only: `HOME_NATIVE_ADDON_PATH` loads that binary instead of the build's or a prebuild's
  * (the sanitizer build of scripts/reliability.sh). Not part of the public interface.
@@ -111,15 +120,19 @@ function loadAddon(): NativeAddon {
     const where = `${process.platform}-${process.arch} (Node ${process.version})`;
     // node-gyp-build's words when it found no file; anything else is a binary that would not load.
     const missing = detail.includes('No native build was found');
-    throw new HomeNativeError(
-      'ERR_NATIVE_LOAD',
-      missing
-        ? `@spoon/home-native: no native binary for ${where}: neither a prebuild in prebuilds/ nor a build in ` +
-            `build/. Install a release that ships prebuilds for this platform, or ${buildHint}. Loader said: ${detail}`
-        : `@spoon/home-native: the native binary for ${where} failed to load: ${detail}. Reinstall the package, ` +
-            `or ${buildHint}.`,
-      { path: packageRoot },
-    );
+    let message: string;
+    if (missing) {
+      message =
+        `@spoon/home-native: no native binary for ${where}: neither a prebuild in prebuilds/ nor a build in ` +
+        `build/. Install a release that ships prebuilds for this platform, or ${buildHint}. Loader said: ${detail}`;
+    } else if (opensslFailure.test(detail)) {
+      message = `@spoon/home-native: the native binary for ${where} cannot use this process's OpenSSL: ${detail}. ${opensslHint}.`;
+    } else {
+      message =
+        `@spoon/home-native: the native binary for ${where} failed to load: ${detail}. Reinstall the package, ` +
+        `or ${buildHint}.`;
+    }
+    throw new HomeNativeError('ERR_NATIVE_LOAD', message, { path: packageRoot });
   }
 }
 

@@ -1,4 +1,4 @@
-// Registers the addon's exports. Nothing else lives here.
+// Registers the addon's exports, once the process's OpenSSL has passed the version check.
 #include <napi.h>
 
 #include <memory>
@@ -6,9 +6,14 @@
 #include "addon/addon_data.h"
 #include "addon/bindings.h"
 #include "addon/cancel_token.h"
+#include "addon/js_error.h"
+#include "core/openssl_version.h"
 
 static Napi::Object InitHomeNative(Napi::Env env, Napi::Object exports) {
   using namespace home::addon;
+  // Before anything can reach OpenSSL: the process's must be one this binary was built for.
+  // Thrown from here, it fails the require() that loads the addon (lib/native.ts).
+  if (home::Error e = home::CheckProcessOpenSsl()) throw ToJsError(env, e);
   // Node owns the data from here on and deletes it with the environment.
   env.SetInstanceData(std::make_unique<AddonData>().release());
   CancelToken::Init(env, exports);

@@ -5,10 +5,10 @@
 #include <cctype>
 #include <cstring>
 
-#include "core/cert_check.h"
 #include "core/git_holders.h"
 #include "core/git_runtime.h"
 #include "core/socket_stream.h"
+#include "core/tls_trust.h"
 #include "core/url_policy.h"
 
 namespace home {
@@ -86,23 +86,6 @@ int OnTransfer(const git_indexer_progress* stats, void* payload) {
 // to stop during the server's preparation, too.
 int OnSideband(const char*, int, void* payload) { return Of(payload)->Check(); }
 
-int OnCertificate(git_cert* cert, int valid, const char* host, void* payload) {
-  Session* s = Of(payload);
-  if (s->Check() != 0) return GIT_EUSER;
-  if (s->spec->ca_file.empty() || cert->cert_type != GIT_CERT_X509) return GIT_PASSTHROUGH;
-  // mbedTLS already accepted it against the system store: nothing to add.
-  if (valid) return 0;
-  const auto* x509 = reinterpret_cast<const git_cert_x509*>(cert);
-  std::string why;
-  if (VerifyServerCertificate(static_cast<const unsigned char*>(x509->data), x509->len, host,
-                              s->spec->ca_file, &why)) {
-    return 0;
-  }
-  s->stop = MakeError("ERR_CLONE_FAILED", "TLS certificate of " + std::string(host) + " rejected: " + why,
-                      RedactUrl(s->spec->url));
-  return GIT_EUSER;
-}
-
 void OnCheckoutProgress(const char*, size_t completed, size_t total, void* payload) {
   Session* s = Of(payload);
   s->progress.checked_out_files = completed;
@@ -120,7 +103,6 @@ git_remote_callbacks Callbacks(Session* session) {
   git_remote_callbacks callbacks = GIT_REMOTE_CALLBACKS_INIT;
   callbacks.transfer_progress = OnTransfer;
   callbacks.sideband_progress = OnSideband;
-  callbacks.certificate_check = OnCertificate;
   callbacks.payload = session;
   return callbacks;
 }
@@ -391,6 +373,9 @@ Error CloneInto(const std::string& dir, const CloneSpec& spec, const CancelFlag&
   if (!HttpEndpoint(spec.url, &host, &port)) host.clear();
   const TransferScope transfer(cancel, session.deadline, spec.max_bytes, host, port);
   session.transfer = &transfer;
+  // Its TLS connections verify against the system store plus this clone's caFile, and no other
+  // clone's (tls_stream.h: libgit2's own TLS has one store for the whole process).
+  const TlsTrustScope trust(spec.ca_file);
   session.Emit(ClonePhase::kConnecting);
 
   git_repository_init_options init = GIT_REPOSITORY_INIT_OPTIONS_INIT;

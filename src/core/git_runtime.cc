@@ -6,7 +6,7 @@
 #include <string>
 
 #include "core/socket_stream.h"
-#include "core/trust_store.h"
+#include "core/tls_stream.h"
 #include "core/url_policy.h"
 
 namespace home {
@@ -22,27 +22,6 @@ constexpr int kServerTimeoutMs = 30 * 1000;
 // Dotfiles repositories hold thousands of objects, not tens of millions; a pack announcing more
 // is hostile and is refused before the indexer allocates for it.
 constexpr size_t kPackMaxObjects = 5 * 1000 * 1000;
-
-// The trust store is looked up where the process runs, not where libgit2 was built (a
-// prebuilt binary's mbedTLS would otherwise carry the build machine's path).
-Error ConfigureTrustStore() {
-  if (!(git_libgit2_features() & GIT_FEATURE_HTTPS)) return {};
-  const TrustStore store = FindTrustStore();
-  if (store.empty()) return {};
-  const char* file = store.file.empty() ? nullptr : store.file.c_str();
-  const char* dir = store.dir.empty() ? nullptr : store.dir.c_str();
-  if (int rc = git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, file, dir); rc < 0) {
-#ifdef __APPLE__
-    // A system libgit2 on macOS uses SecureTransport, which reads the keychain and refuses
-    // locations; only the prebuild's mbedTLS needs them there.
-    git_error_clear();
-    return {};
-#else
-    return GitFailure("loading the TLS trust store", rc);
-#endif
-  }
-  return {};
-}
 
 Error Configure() {
   if (int rc = git_libgit2_init(); rc < 0) return GitFailure("git_libgit2_init", rc);
@@ -73,8 +52,11 @@ Error Configure() {
   for (const Opt& opt : opts) {
     if (opt.rc < 0) return GitFailure(opt.what, opt.rc);
   }
-  if (Error e = ConfigureTrustStore(); e) return e;
-  return RegisterSocketStream();
+  // HTTPS on our TLS stream over our socket stream: the trust store is found where the process
+  // runs and is per clone (tls_stream.h), so libgit2's process-wide certificate locations stay
+  // unused.
+  if (Error e = RegisterSocketStream(); e) return e;
+  return RegisterTlsStream();
 }
 
 }  // namespace

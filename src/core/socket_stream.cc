@@ -211,6 +211,8 @@ bool LayoutVerified() {
 
 }  // namespace
 
+int NewSocketStream(git_stream** out, const char* host, const char* port) { return Init(out, host, port); }
+
 Error RegisterSocketStream() {
   // A libssh2 SSH transport of a libgit2 whose layout we have not checked could read garbage as
   // a descriptor: keep libgit2's own stream then (no TCP_NODELAY, and cancellation only at

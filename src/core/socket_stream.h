@@ -18,10 +18,16 @@
 #include "core/cancel.h"
 #include "core/error.h"
 
+struct git_stream;
+
 namespace home {
 
 // Installs the stream. Called once by EnsureGitRuntime.
 Error RegisterSocketStream();
+
+// A new, unconnected stream of ours to host:port, for the TLS stream to run over
+// (tls_stream.h): git_stream_register's init contract (0, or -1 with libgit2's error set).
+int NewSocketStream(git_stream** out, const char* host, const char* port);
 
 // While alive, the streams this thread opens and uses honour `cancel`, `deadline`, a limit on
 // the bytes they receive, and (for HTTP) the one endpoint the URL names.

@@ -8,8 +8,9 @@ namespace home {
 namespace {
 
 // The bundle locations of the common distributions, as Go's crypto/x509 (root_linux.go) probes
-// them. A static libgit2 with mbedTLS knows no trust store of its own, and a path chosen on the
-// build machine is wrong on half of the machines that install a prebuilt binary.
+// them. The OpenSSL in the process knows only the OPENSSLDIR its builder chose (the node binary's
+// need not be the distribution's), and a path chosen on the build machine is wrong on half of
+// the machines that install a prebuilt binary.
 constexpr const char* kBundleFiles[] = {
     "/etc/ssl/certs/ca-certificates.crt",                 // Debian, Ubuntu, Gentoo, Alpine
     "/etc/pki/tls/certs/ca-bundle.crt",                   // Fedora, RHEL 6
