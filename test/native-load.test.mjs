@@ -1,5 +1,7 @@
-// The loader's failure: a copy of the package with neither prebuilds/ nor build/ must fail with
-// ERR_NATIVE_LOAD and say what to do, at the first call that needs the addon (not at import).
+// The loader's failures: a copy of the package with neither prebuilds/ nor build/ must fail with
+// ERR_NATIVE_LOAD and say what to do, at the first call that needs the addon (not at import); so
+// must a binary that cannot bind OpenSSL from the process. And the built binary itself: OpenSSL
+// left to the process, bound when it loads.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -7,6 +9,8 @@ import { cp, mkdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { createRequire } from 'node:module';
+import { versions } from '@spoon/home-native';
 import { tempDir } from './helpers/temp.mjs';
 
 const run = promisify(execFile);
@@ -55,4 +59,43 @@ test('the CLI reports the same failure with its code and a non-zero exit', async
   assert.notEqual(failed.code, 0);
   assert.match(failed.stderr, /ERR_NATIVE_LOAD/);
   assert.match(failed.stderr, /npm rebuild @spoon\/home-native/);
+});
+
+// node-gyp-build's choice for this checkout: the binary every other suite loads.
+const builtBinary = createRequire(import.meta.url)('node-gyp-build').path(root);
+
+test('the built binary links no OpenSSL: it binds the process\'s, every symbol when it loads', { skip: process.platform !== 'linux' && 'readelf: Linux only' }, async () => {
+  const { stdout: dynamic } = await run('readelf', ['-d', builtBinary]);
+  const needed = [...dynamic.matchAll(/\(NEEDED\)\s+Shared library: \[([^\]]+)\]/g)].map((m) => m[1]);
+  assert.deepEqual(needed.filter((lib) => /libssl|libcrypto/.test(lib)), [], `NEEDED: ${needed.join(', ')}`);
+  // BIND_NOW: a symbol the process lacks fails the load, never a later call (which would kill
+  // the process).
+  assert.match(dynamic, /\(FLAGS\)\s+BIND_NOW|\(FLAGS_1\)\s+Flags:.*\bNOW\b/);
+  const { stdout: undefinedSymbols } = await run('nm', ['-D', '--undefined-only', builtBinary]);
+  assert.match(undefinedSymbols, /\bU SSL_connect\b/);
+  assert.match(undefinedSymbols, /\bU OpenSSL_version_num\b/);
+});
+
+test('versions() reports the OpenSSL of this process, which HTTPS clones use', () => {
+  const v = versions();
+  assert.ok(v.tls.startsWith(`OpenSSL ${process.versions.openssl} `), v.tls);
+  assert.equal(v.openssl, v.tls);
+});
+
+test('a binary that needs an OpenSSL function the process lacks: ERR_NATIVE_LOAD naming OpenSSL', { skip: process.platform !== 'linux' && 'ELF only' }, async (t) => {
+  const dir = await tempDir(t, 'native-load-openssl-');
+  // The shape of the failure a Node without OpenSSL 3 (BoringSSL's, or none) gives our binary.
+  const source = path.join(dir, 'missing.c');
+  await writeFile(source, 'extern int SSL_home_native_absent(void);\nint probe(void) { return SSL_home_native_absent(); }\n');
+  const binary = path.join(dir, 'missing.node');
+  await run('cc', ['-shared', '-fPIC', '-Wl,-z,now', '-o', binary, source]);
+  const { stdout } = await run(
+    process.execPath,
+    ['-e', `try { require('@spoon/home-native').versions(); console.log('{}'); } catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message })); }`],
+    { cwd: root, env: { ...process.env, HOME_NATIVE_ADDON_PATH: binary } },
+  );
+  const result = JSON.parse(stdout);
+  assert.equal(result.code, 'ERR_NATIVE_LOAD', stdout);
+  assert.match(result.message, /cannot use this process's OpenSSL: .*undefined symbol: SSL_home_native_absent/);
+  assert.match(result.message, /must be OpenSSL 3/);
 });

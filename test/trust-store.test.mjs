@@ -1,19 +1,20 @@
 // The trust store is the one of the machine the process runs on, found at run time: SSL_CERT_FILE
 // or SSL_CERT_DIR when the operator sets them, else the system bundle (src/core/trust_store.cc).
-// libgit2 reads it once per process, so each case clones in a child process of its own.
+// It is read once per process (src/core/tls_trust.cc), so each case clones in a child process of
+// its own.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { buildDotfilesRepo, tempDir } from './helpers/fixtures.mjs';
-import { makeTlsFiles, startHttpGitServer } from './helpers/servers.mjs';
+import { makeTlsChain, makeTlsFiles, startHttpGitServer } from './helpers/servers.mjs';
 
 const run = promisify(execFile);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-let tmp, fixture, tls, server, homes = 0;
+let tmp, fixture, tls, server, chain, chainServer, homes = 0;
 
 before(async () => {
   tmp = tempDir('trust-store-');
@@ -23,20 +24,25 @@ before(async () => {
   mkdirSync(path.join(tmp.dir, 'tls'));
   tls = makeTlsFiles(path.join(tmp.dir, 'tls'));
   server = await startHttpGitServer(repos, { tls });
+  mkdirSync(path.join(tmp.dir, 'chain'));
+  chain = makeTlsChain(path.join(tmp.dir, 'chain'));
+  const leaf = chain.leaf('localhost');
+  chainServer = await startHttpGitServer(repos, { tls: { key: leaf.key, cert: leaf.chain } });
 });
 
 after(async () => {
   await server?.stop();
+  await chainServer?.stop();
   tmp?.remove();
 });
 
 // Clones over HTTPS without a caFile in a fresh process with `env` added; its outcome as JSON.
-async function cloneInChild(env) {
+async function cloneInChild(env, url = server.url('dotfiles')) {
   const homeDir = path.join(tmp.dir, 'homes', `h${homes++}`);
   mkdirSync(homeDir, { recursive: true });
   const script = `
     const { cloneRepository } = require(${JSON.stringify(path.join(root, 'dist', 'index.js'))});
-    cloneRepository({ url: ${JSON.stringify(server.url('dotfiles'))}, homeDir: ${JSON.stringify(homeDir)} }).then(
+    cloneRepository({ url: ${JSON.stringify(url)}, homeDir: ${JSON.stringify(homeDir)} }).then(
       (r) => console.log(JSON.stringify({ commit: r.commit })),
       (e) => console.log(JSON.stringify({ code: e.code, message: e.message })));`;
   const { SSL_CERT_FILE, SSL_CERT_DIR, ...base } = process.env;
@@ -49,10 +55,17 @@ test('SSL_CERT_FILE names the trust store', async () => {
   assert.deepEqual(result, { commit: fixture.commits.main });
 });
 
-test('SSL_CERT_DIR names a directory of certificates', async () => {
+test('SSL_CERT_FILE with only the root: the intermediate the server sends completes the chain', async () => {
+  const result = await cloneInChild({ SSL_CERT_FILE: chain.rootFile }, chainServer.url('dotfiles'));
+  assert.deepEqual(result, { commit: fixture.commits.main });
+});
+
+// OpenSSL's layout, as /etc/ssl/certs has it: each CA under its subject hash (`openssl rehash`).
+test('SSL_CERT_DIR names a directory of certificates in OpenSSL\'s hashed layout', async () => {
   const dir = path.join(tmp.dir, 'cert-dir');
   mkdirSync(dir);
-  copyFileSync(tls.caFile, path.join(dir, 'test-ca.pem'));
+  const hash = execFileSync('openssl', ['x509', '-hash', '-noout', '-in', tls.caFile], { encoding: 'utf8' }).trim();
+  copyFileSync(tls.caFile, path.join(dir, `${hash}.0`));
   const result = await cloneInChild({ SSL_CERT_DIR: dir });
   assert.deepEqual(result, { commit: fixture.commits.main });
 });

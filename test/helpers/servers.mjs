@@ -2,7 +2,7 @@
 // an object whose stop() ends everything it started (processes, sockets).
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
@@ -31,8 +31,10 @@ export async function listenOnLoopback(server) {
 
 /**
  * Smart HTTP(S): git http-backend as a CGI behind a Node server.
- * options.tls        { key, cert } PEM: serve HTTPS (use the host `localhost`: mbedTLS does not
- *                    match IP addresses in subjectAltName)
+ * options.tls        { key, cert } PEM: serve HTTPS; `cert` may hold the leaf followed by the
+ *                    intermediates the server sends (makeTlsChain)
+ * options.urlHost    the host url() puts in URLs: 'localhost' (default) or '127.0.0.1' (the
+ *                    server listens on 127.0.0.1 either way)
  * options.throttle   { chunkBytes, delayMs }: trickle every response body
  * options.stallMs    wait this long before answering any request
  * options.dieAfterBytes  destroy the connection after this many bytes of an upload-pack response
@@ -158,7 +160,7 @@ export async function startHttpGitServer(root, options = {}) {
     port,
     stats,
     /** URL of `<root>/<name>.git`; `userinfo` ('user:token') is put into the URL as given. */
-    url: (name, userinfo) => `${scheme}://${userinfo ? `${userinfo}@` : ''}localhost:${port}/${name}.git`,
+    url: (name, userinfo) => `${scheme}://${userinfo ? `${userinfo}@` : ''}${options.urlHost ?? 'localhost'}:${port}/${name}.git`,
     async stop() {
       stopped = true;
       for (const child of children) child.kill('SIGKILL');
@@ -233,4 +235,46 @@ export function makeTlsFiles(dir) {
   execFileSync('sh', ['-c', 'printf "subjectAltName=DNS:localhost\\nbasicConstraints=CA:FALSE\\nextendedKeyUsage=serverAuth\\n" > ext.cnf'], { cwd: dir });
   ossl('x509', '-req', '-in', p('server.csr'), '-CA', p('ca.pem'), '-CAkey', p('ca.key'), '-CAcreateserial', '-out', p('server.pem'), '-days', '2', '-extfile', p('ext.cnf'));
   return { caFile: p('ca.pem'), key: readFileSync(p('server.key')), cert: readFileSync(p('server.pem')) };
+}
+
+/**
+ * A root CA, an intermediate CA it signed, and leaf certificates that the intermediate signs, made
+ * with the openssl CLI in `dir` (P-256 keys: fast to make). `leaf(name, { san, expired })` makes
+ * one leaf: `san` its subjectAltName (default DNS:localhost), `expired` valid only in 2020; it
+ * returns { key, cert, chain }: `cert` the leaf alone, `chain` the leaf then the intermediate (what
+ * a server should send), all PEM.
+ */
+export function makeTlsChain(dir, label = 'chain') {
+  const p = (name) => path.join(dir, name);
+  const ossl = (...args) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  const write = (name, text) => writeFileSync(p(name), text);
+  ossl('req', '-x509', ...ec, '-keyout', p('root.key'), '-out', p('root.pem'), '-days', '2', '-subj', `/CN=home-native ${label} root`);
+  ossl('req', ...ec, '-keyout', p('intermediate.key'), '-out', p('intermediate.csr'), '-subj', `/CN=home-native ${label} intermediate`);
+  write('intermediate.ext', 'basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\n');
+  ossl('x509', '-req', '-in', p('intermediate.csr'), '-CA', p('root.pem'), '-CAkey', p('root.key'), '-CAcreateserial',
+    '-out', p('intermediate.pem'), '-days', '2', '-extfile', p('intermediate.ext'));
+  // `openssl ca` for the leaves: the only command of OpenSSL 3.0 that sets arbitrary dates.
+  write('index.txt', '');
+  write('ca.cnf', [
+    '[ca]', 'default_ca = leaves', '[leaves]', 'database = index.txt', 'new_certs_dir = .', 'serial = leaf.srl',
+    'default_md = sha256', 'policy = any', 'unique_subject = no', '[any]', 'commonName = supplied', '',
+  ].join('\n'));
+  write('leaf.srl', '1000\n');
+  const intermediate = readFileSync(p('intermediate.pem'), 'utf8');
+  let leaves = 0;
+  return {
+    rootFile: p('root.pem'),
+    intermediateFile: p('intermediate.pem'),
+    leaf(name, { san = 'DNS:localhost', expired = false } = {}) {
+      const base = `leaf-${leaves++}-${name}`;
+      ossl('req', ...ec, '-keyout', p(`${base}.key`), '-out', p(`${base}.csr`), '-subj', `/CN=${name}`);
+      write(`${base}.ext`, `subjectAltName=${san}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n`);
+      const dates = expired ? ['-startdate', '20200101000000Z', '-enddate', '20200102000000Z'] : ['-days', '2'];
+      ossl('ca', '-batch', '-notext', '-config', p('ca.cnf'), '-cert', p('intermediate.pem'), '-keyfile', p('intermediate.key'),
+        '-in', p(`${base}.csr`), '-out', p(`${base}.pem`), '-extfile', p(`${base}.ext`), ...dates);
+      const cert = readFileSync(p(`${base}.pem`), 'utf8');
+      return { key: readFileSync(p(`${base}.key`)), cert, chain: cert + intermediate };
+    },
+  };
 }

@@ -5,7 +5,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,8 +22,11 @@ const prebuildDir = path.join(root, 'prebuilds', platform);
 // or musl's). On macOS: the system library, libc++ and the frameworks libgit2 may use.
 const allowedNeeded =
   /^(libc\.so\.6|libm\.so\.6|libpthread\.so\.0|libdl\.so\.2|libstdc\+\+\.so\.6|libgcc_s\.so\.1|ld-linux[-\w.]*\.so\.\d|libc\.musl-\w+\.so\.1|ld-musl-\w+\.so\.1|\/usr\/lib\/(libSystem\.B|libc\+\+\.1)\.dylib|\/System\/Library\/Frameworks\/(CoreFoundation|Security)\.framework\/.+)$/;
-// What must be linked in statically instead, named so a failure says which one leaked.
-const mustBeStatic = /libgit2|mbed|libssh2|http_parser|llhttp|libz\.|pcre2|libssl|libcrypto|gssapi|krb5/;
+// What must not be a dependency, named so a failure says which one leaked: libgit2 and its
+// libraries are linked in; OpenSSL is bound from the Node process (the node binary exports it,
+// or a distribution's node links libssl3), so a NEEDED libssl would load a second one.
+const linkedIn = /libgit2|mbed|libssh2|http_parser|llhttp|libz\.|pcre2|gssapi|krb5/;
+const fromTheProcess = /libssl|libcrypto/;
 
 // The shared libraries a binary names: readelf's NEEDED entries, or otool's load commands.
 async function neededLibraries(file) {
@@ -59,10 +62,28 @@ test('the prebuild is N-API, libc-tagged, and needs only the C and C++ runtimes'
   if (process.platform === 'linux') assert.match(path.basename(prebuild), /^@spoon\+home-native\.(glibc|musl)\.node$/);
   const needed = await neededLibraries(prebuild);
   assert.ok(needed.length > 0, `no dynamic dependencies found in ${prebuild}: is it a shared object?`);
-  const leaked = needed.filter((lib) => mustBeStatic.test(lib));
+  const leaked = needed.filter((lib) => linkedIn.test(lib));
   assert.deepEqual(leaked, [], `linked dynamically, must be static: ${leaked.join(', ')}`);
+  const openssl = needed.filter((lib) => fromTheProcess.test(lib));
+  assert.deepEqual(openssl, [], `OpenSSL must come from the Node process, not: ${openssl.join(', ')}`);
   const others = needed.filter((lib) => !allowedNeeded.test(lib));
   assert.deepEqual(others, [], `unexpected dynamic dependencies: ${others.join(', ')}`);
+});
+
+test('the prebuild leaves OpenSSL undefined, to be bound from the process when it loads', { skip: process.platform !== 'linux' && 'ELF only' }, async () => {
+  const { stdout: undefinedSymbols } = await run('nm', ['-D', '--undefined-only', prebuild]);
+  const ssl = undefinedSymbols.split('\n').filter((line) => /\bU SSL_/.test(line));
+  assert.ok(ssl.length >= 10, `expected libgit2's and the TLS stream's SSL_* references, found ${ssl.length}`);
+  assert.match(undefinedSymbols, /\bU OpenSSL_version_num\b/);
+  // No mbedTLS inside either (the binary is stripped, but libgit2's mbedTLS stream would bring
+  // its messages, and libgit2 built with OpenSSL brings OpenSSL's).
+  const text = readFileSync(prebuild).toString('latin1');
+  assert.doesNotMatch(text, /failed to initialize mbedTLS/);
+  assert.match(text, /could not initialize openssl/);
+  // Bound at load, all at once: a missing symbol is a load error (ERR_NATIVE_LOAD), not a crash
+  // at the first HTTPS clone.
+  const { stdout: dynamic } = await run('readelf', ['-d', prebuild]);
+  assert.match(dynamic, /\(FLAGS\)\s+BIND_NOW|\(FLAGS_1\)\s+Flags:.*\bNOW\b/);
 });
 
 test('npm pack ships the shim, types, prebuilds and what a source build needs; nothing else', async () => {
@@ -113,12 +134,14 @@ async function installAndProbe(t, installArgs) {
   const source = readdirSync(path.join(root, 'deps', 'src')).find((d) => /^libgit2-\d+\.\d+\.\d+/.test(d));
   assert.ok(source, 'no libgit2 source in deps/src/: was the prebuild made by `npm run prebuildify`?');
   assert.equal(report.versions.libgit2, source.match(/^libgit2-(\d+\.\d+\.\d+)/)[1]);
-  assert.match(report.versions.tls, /^mbedTLS \d+\.\d+\.\d+$/);
+  // The OpenSSL of the process that loaded it.
+  assert.ok(report.versions.tls.startsWith(`OpenSSL ${report.processOpenssl} `), report.versions.tls);
   assert.equal(report.clone.commit, report.expectedCommit);
   assert.equal(report.clone.shallow, true);
   assert.equal(report.clone.readme, 'dotfiles\n');
   assert.equal(report.https.caFile.commit, report.expectedCommit);
   assert.equal(report.https.caFile.readme, 'dotfiles\n');
+  assert.equal(report.https.byIp.commit, report.expectedCommit);
   assert.equal(report.https.untrusted.code, 'ERR_CLONE_FAILED', JSON.stringify(report.https.untrusted));
   assert.match(report.https.untrusted.message, /certificate/i);
   assert.deepEqual(report.https.sslCertFile, { commit: report.expectedCommit });

@@ -1,16 +1,17 @@
 // Run from an empty project where the tarball was installed (cwd): loads the package as a user
 // would, clones from loopback smart-HTTP and HTTPS servers and materializes a home, then prints a
 // JSON report on stdout for test/package/install.test.mjs. argv[2]: a scratch directory.
-// HTTPS runs the prebuild's TLS (mbedTLS) against a test CA twice: trusted through the clone's
-// caFile (checked by our certificate callback), and through SSL_CERT_FILE in a fresh process
-// (the trust store the addon hands mbedTLS at start-up); without either, it must refuse.
+// HTTPS runs on this process's OpenSSL (the prebuild carries none) against a server that sends
+// its leaf and intermediate, with only the test root trusted: through the clone's caFile, by IP
+// address as well as by name, and through SSL_CERT_FILE in a fresh process (the system store the
+// addon loads once); without either, it must refuse.
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { buildDotfilesRepo } from '../helpers/fixtures.mjs';
-import { makeTlsFiles, startHttpGitServer } from '../helpers/servers.mjs';
+import { makeTlsChain, startHttpGitServer } from '../helpers/servers.mjs';
 import { promisify } from 'node:util';
 
 const scratch = process.argv[2];
@@ -26,9 +27,11 @@ const { commits } = buildDotfilesRepo(repos);
 const server = await startHttpGitServer(repos);
 const tlsDir = path.join(scratch, 'tls');
 await mkdir(tlsDir);
-const tls = makeTlsFiles(tlsDir);
-const httpsServer = await startHttpGitServer(repos, { tls });
+const chain = makeTlsChain(tlsDir);
+const leaf = chain.leaf('localhost', { san: 'DNS:localhost,IP:127.0.0.1' });
+const httpsServer = await startHttpGitServer(repos, { tls: { key: leaf.key, cert: leaf.chain } });
 const httpsUrl = `https://localhost:${httpsServer.port}/dotfiles.git`;
+const httpsIpUrl = `https://127.0.0.1:${httpsServer.port}/dotfiles.git`;
 
 // A clone in a fresh process of this project, with `env` on top of ours: what it printed.
 async function cloneInChild(homeDir, env) {
@@ -66,7 +69,10 @@ try {
   const read = (home, rel) => readFileSync(path.join(home, rel), 'utf8');
   const httpsHome = path.join(homes, 'https');
   await mkdir(httpsHome);
-  const httpsClone = await homeNative.cloneRepository({ url: httpsUrl, homeDir: httpsHome, caFile: tls.caFile });
+  const httpsClone = await homeNative.cloneRepository({ url: httpsUrl, homeDir: httpsHome, caFile: chain.rootFile });
+  const ipHome = path.join(homes, 'https-ip');
+  await mkdir(ipHome);
+  const ipClone = await homeNative.cloneRepository({ url: httpsIpUrl, homeDir: ipHome, caFile: chain.rootFile });
   const untrustedHome = path.join(homes, 'untrusted');
   await mkdir(untrustedHome);
   const untrusted = await homeNative.cloneRepository({ url: httpsUrl, homeDir: untrustedHome }).then(
@@ -75,17 +81,19 @@ try {
   );
   const envHome = path.join(homes, 'ssl-cert-file');
   await mkdir(envHome);
-  const viaSslCertFile = await cloneInChild(envHome, { SSL_CERT_FILE: tls.caFile, SSL_CERT_DIR: '' });
+  const viaSslCertFile = await cloneInChild(envHome, { SSL_CERT_FILE: chain.rootFile, SSL_CERT_DIR: '' });
   process.stdout.write(
     JSON.stringify({
       packageDir,
       binary,
       buildDirExists: existsSync(path.join(packageDir, 'build')),
       versions: homeNative.versions(),
+      processOpenssl: process.versions.openssl,
       expectedCommit: commits.main,
       clone: { commit: clone.commit, shallow: clone.shallow, readme: read(cloneHome, '.dotfiles/README.md') },
       https: {
         caFile: { commit: httpsClone.commit, readme: read(httpsHome, '.dotfiles/README.md') },
+        byIp: { commit: ipClone.commit },
         untrusted,
         sslCertFile: viaSslCertFile,
       },
