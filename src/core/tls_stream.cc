@@ -235,19 +235,18 @@ int Init(git_stream** out, const char* host, const char* port) {
   return 0;
 }
 
-// TLS over a stream libgit2 already connected: an HTTP CONNECT tunnel through a proxy.
-int Wrap(git_stream** out, git_stream* in, const char* host) {
+}  // namespace
+
+int WrapTlsStream(git_stream** out, git_stream* in, const char* host) {
   *out = &NewTlsStream(in, false, host)->parent;
   return 0;
 }
-
-}  // namespace
 
 Error RegisterTlsStream() {
   git_stream_registration registration = {};
   registration.version = GIT_STREAM_VERSION;
   registration.init = Init;
-  registration.wrap = Wrap;
+  registration.wrap = WrapTlsStream;
   if (int rc = git_stream_register(GIT_STREAM_TLS, &registration); rc < 0) {
     return GitFailure("registering the TLS stream", rc);
   }

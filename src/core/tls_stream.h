@@ -14,9 +14,16 @@
 
 #include "core/error.h"
 
+struct git_stream;
+
 namespace home {
 
 // Installs the stream. Called once by EnsureGitRuntime, after RegisterSocketStream.
 Error RegisterTlsStream();
+
+// TLS to `host` over `in`, a stream already connected (libgit2's HTTP CONNECT tunnel through a
+// proxy), which the new stream uses but neither closes nor frees: git_stream_register's wrap
+// contract (0, or -1 with libgit2's error set).
+int WrapTlsStream(git_stream** out, git_stream* in, const char* host);
 
 }  // namespace home
