@@ -131,7 +131,10 @@ export interface CloneOptions {
   maxBytes?: number;
   /** Default `['https']`. `file` also allows bare local paths; for tests. */
   allowedProtocols?: readonly CloneProtocol[];
-  /** Extra trusted CA bundle (PEM) for this clone. */
+  /**
+   * Extra trusted CAs (a PEM bundle) for this clone alone, beside the system store. The root is
+   * enough when the server sends its intermediates; read at the clone's first HTTPS connection.
+   */
   caFile?: string;
   /** Private directory beside the homes (same filesystem). Default `dirname(homeDir)/.home-native`. */
   stagingDir?: string;
@@ -249,9 +252,12 @@ export declare function fetchUserEnvironment(jobId: string): Promise<UserEnviron
 export interface Versions {
   package: string;
   libgit2: string;
-  /** The TLS library libgit2 uses for HTTPS, with its version when known: "mbedTLS 2.28.3", "OpenSSL", "none". */
+  /**
+   * What HTTPS clones run on: the OpenSSL of this Node process, as it reports itself at run time
+   * ("OpenSSL 3.0.19 27 Jan 2026"). The binary carries no TLS library; it binds the process's.
+   */
   tls: string;
-  /** Node's OpenSSL, which the addon uses to verify a clone's `caFile` chain. */
+  /** The same OpenSSL (hashes, certificate checks): the same string as `tls`. */
   openssl: string;
   napi: number;
   node: string;

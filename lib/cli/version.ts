@@ -9,8 +9,8 @@ export function printVersions(json: boolean): number {
     table([
       ['spoon-home', v.package],
       ['libgit2', v.libgit2],
+      // The OpenSSL of this process: HTTPS clones run on it (v.openssl is the same library).
       ['tls', v.tls],
-      ['openssl', v.openssl],
       ['napi', String(v.napi)],
       ['node', v.node],
     ]);
