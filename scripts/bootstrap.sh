@@ -48,11 +48,23 @@ if ((${#missing[@]})); then
 fi
 
 # libgit2 >= 1.7 is the first with shallow fetch; Debian 12 ships 1.5, bookworm-backports 1.8.
+# Only the system-libgit2 build needs it: the static build compiles 1.9 from Debian's source.
+readonly backports_list=/etc/apt/sources.list.d/home-native-backports.list
 if [[ "${HOME_NATIVE_LIBGIT2:-}" == system ]] && ! pkg-config --atleast-version=1.7 libgit2; then
-  echo "bootstrap: HOME_NATIVE_LIBGIT2=system needs libgit2-dev >= 1.7; on Debian 12, as root:" >&2
-  echo "bootstrap:   echo 'deb http://deb.debian.org/debian bookworm-backports main' > /etc/apt/sources.list.d/backports.list" >&2
-  echo "bootstrap:   apt-get update && apt-get install -y -t bookworm-backports libgit2-dev" >&2
-  exit 1
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "bootstrap: HOME_NATIVE_LIBGIT2=system needs libgit2-dev >= 1.7; on Debian 12, as root:" >&2
+    echo "bootstrap:   echo 'deb http://deb.debian.org/debian bookworm-backports main' > $backports_list" >&2
+    echo "bootstrap:   apt-get update && apt-get install -y -t bookworm-backports libgit2-dev" >&2
+    exit 1
+  fi
+  echo "bootstrap: installing libgit2-dev (bookworm-backports)"
+  if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+    echo 'deb http://deb.debian.org/debian bookworm-backports main' > "$backports_list"
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null || echo "bootstrap: apt-get update reported errors; trying the install anyway" >&2
+  apt-get install -y -qq -t bookworm-backports libgit2-dev >/dev/null
+  pkg-config --atleast-version=1.7 libgit2 || { echo "bootstrap: libgit2 >= 1.7 still missing" >&2; exit 1; }
 fi
 
 # npm dependencies, again only when the lock file changed since the last install. Scripts are
