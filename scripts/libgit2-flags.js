@@ -14,6 +14,11 @@ function pkgConfig(...args) {
   return execFileSync('pkg-config', [...args, 'libgit2'], { encoding: 'utf8' }).trim();
 }
 
+// src/core/pack_guard.cc inflates pack data itself; libgit2 links zlib privately.
+function zlibLibs() {
+  return execFileSync('pkg-config', ['--libs', 'zlib'], { encoding: 'utf8' }).trim();
+}
+
 // What libgit2 was configured with, read from what it links: libgit2 1.8 has no run-time query
 // for its TLS backend (git_libgit2_feature_backend arrives in 1.9).
 function tlsOf(linkLine) {
@@ -45,7 +50,7 @@ function staticFlags() {
 function systemFlags() {
   return {
     cflags: pkgConfig('--cflags'),
-    libs: pkgConfig('--libs'),
+    libs: `${pkgConfig('--libs')} ${zlibLibs()}`,
     tls: tlsOf(`${pkgConfig('--libs', '--static')} ${pkgConfig('--print-requires-private')}`),
   };
 }

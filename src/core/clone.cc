@@ -9,6 +9,7 @@
 #include "core/cert_check.h"
 #include "core/git_holders.h"
 #include "core/git_runtime.h"
+#include "core/pack_guard.h"
 #include "core/socket_stream.h"
 #include "core/url_policy.h"
 
@@ -390,6 +391,7 @@ Error CloneWithin(const std::string& dir, const CloneSpec& spec, CloneBudget* bu
   }
   GitRepository repo(raw_repo);
   if (Error e = ConfigureRepository(repo.get())) return e;
+  if (Error e = GuardPackObjects(repo.get(), budget)) return e;
 
   // Ask the remote what it has (`git ls-remote`), then fetch exactly one ref over the same
   // connection.

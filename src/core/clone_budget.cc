@@ -49,6 +49,12 @@ const Error& CloneBudget::CountBlob(uint64_t size, const std::string& path) {
   return stop_;
 }
 
+const Error& CloneBudget::CountPackObject(uint64_t size) {
+  if (stop_ || limits_.max_file_bytes == 0 || size <= limits_.max_file_bytes) return stop_;
+  return TooLarge("maxFileBytes", limits_.max_file_bytes,
+                  "bytes in one file: an object of the pack announces " + std::to_string(size), shown_url_);
+}
+
 void CloneBudget::Stop(Error reason) {
   if (!stop_) stop_ = std::move(reason);
 }

@@ -48,6 +48,9 @@ class CloneBudget {
   // crossed one. `path` is the entry's path in the repository.
   const Error& CountEntry(const std::string& path);
   const Error& CountBlob(uint64_t size, const std::string& path);
+  // An object of the pack being fetched announces `size` bytes (pack_guard.h): over maxFileBytes it
+  // is refused before it is inflated.
+  const Error& CountPackObject(uint64_t size);
   // Every byte read from the network, as the socket stream sees it.
   void CountReceived(uint64_t bytes) { socket_bytes_ += bytes; }
   // The pack's size as the indexer counts it: transports that bypass our socket stream (ssh)
