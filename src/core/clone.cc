@@ -9,7 +9,7 @@
 #include "core/cert_check.h"
 #include "core/git_holders.h"
 #include "core/git_runtime.h"
-#include "core/pack_guard.h"
+#include "core/odb_guard.h"
 #include "core/socket_stream.h"
 #include "core/url_policy.h"
 
@@ -391,7 +391,7 @@ Error CloneWithin(const std::string& dir, const CloneSpec& spec, CloneBudget* bu
   }
   GitRepository repo(raw_repo);
   if (Error e = ConfigureRepository(repo.get())) return e;
-  if (Error e = GuardPackObjects(repo.get(), budget)) return e;
+  if (Error e = GuardObjectDatabase(repo.get(), budget)) return e;
 
   // Ask the remote what it has (`git ls-remote`), then fetch exactly one ref over the same
   // connection.
@@ -454,8 +454,10 @@ Error CloneInto(const std::string& dir, const CloneSpec& spec, CloneBudget* budg
   if (Error e = CheckUrlAllowed(spec.url, spec.allowed_protocols)) return e;
   if (Error e = EnsureGitRuntime()) return e;
   Error error = CloneWithin(dir, spec, budget, on_progress, result);
-  // Wherever libgit2 failed (out of memory most likely), a crossed limit is the reason to report.
-  if (error.code == "ERR_CLONE_FAILED") {
+  // Wherever libgit2 failed, a crossed limit is the reason to report. A refused allocation is
+  // the reason whatever the failure looked like: libgit2 drops some of what it cannot allocate
+  // and goes on (a ref advertisement without its HEAD reads as "no default branch").
+  if (error && (error.code == "ERR_CLONE_FAILED" || budget->heap().refused())) {
     if (const Error& stop = budget->Check()) return stop;
   }
   return error;

@@ -52,7 +52,7 @@ const Error& CloneBudget::CountBlob(uint64_t size, const std::string& path) {
 const Error& CloneBudget::CountPackObject(uint64_t size) {
   if (stop_ || limits_.max_file_bytes == 0 || size <= limits_.max_file_bytes) return stop_;
   return TooLarge("maxFileBytes", limits_.max_file_bytes,
-                  "bytes in one file: an object of the pack announces " + std::to_string(size), shown_url_);
+                  "bytes in one object: the pack announces " + std::to_string(size), shown_url_);
 }
 
 void CloneBudget::Stop(Error reason) {

@@ -23,7 +23,7 @@ namespace home {
 struct CloneLimits {
   uint64_t max_files = 0;           // maxFiles: entries in the checkout (files, links, directories, gitlinks)
   uint64_t max_checkout_bytes = 0;  // maxCheckoutBytes: sum of the blob sizes checked out
-  uint64_t max_file_bytes = 0;      // maxFileBytes: the largest blob
+  uint64_t max_file_bytes = 0;      // maxFileBytes: the largest blob (and any object of the pack)
   uint64_t max_received_bytes = 0;  // maxBytes: off the network, framing included
   uint64_t max_memory_bytes = 0;    // maxMemoryBytes: libgit2's live heap on the clone's thread
   std::chrono::milliseconds timeout{0};  // timeoutMs: the whole clone
@@ -48,8 +48,8 @@ class CloneBudget {
   // crossed one. `path` is the entry's path in the repository.
   const Error& CountEntry(const std::string& path);
   const Error& CountBlob(uint64_t size, const std::string& path);
-  // An object of the pack being fetched announces `size` bytes (pack_guard.h): over maxFileBytes it
-  // is refused before it is inflated.
+  // An object of the pack being fetched (a file, or a commit or tree, which libgit2 parses whole)
+  // announces `size` bytes (odb_guard.h): over maxFileBytes it is refused before it is inflated.
   const Error& CountPackObject(uint64_t size);
   // Every byte read from the network, as the socket stream sees it.
   void CountReceived(uint64_t bytes) { socket_bytes_ += bytes; }

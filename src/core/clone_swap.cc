@@ -40,6 +40,8 @@ Error SwapIn(int staging_fd, const std::string& staged, const HomeRoot::Parent& 
 
 Error CloneIntoHome(const CloneRequest& request, const CancelFlag& cancel, const CloneProgressFn& on_progress,
                     CloneResult* result) {
+  // One budget for every phase from here to the swap: the deadline and the abort hold in each.
+  CloneBudget budget(LimitsOf(request.spec), cancel, RedactUrl(request.spec.url));
   // Check what we can before any network traffic: the destination path, the home, the staging.
   std::string normalized;
   if (Error e = CheckHomePath(request.into, request.home.container_home, &normalized)) return e;
@@ -52,8 +54,6 @@ Error CloneIntoHome(const CloneRequest& request, const CancelFlag& cancel, const
   if (Error e = StagedDir::Create(staging.get(), request.staging_dir, &staged)) return e;
   const std::string& name = staged->name();
 
-  // One budget for every phase from here to the swap: the deadline and the abort hold in each.
-  CloneBudget budget(LimitsOf(request.spec), cancel, RedactUrl(request.spec.url));
   if (Error e = CloneInto(request.staging_dir + "/" + name, request.spec, &budget, on_progress, result)) return e;
   if (request.home.uid || request.home.gid) {
     const uid_t uid = request.home.uid ? *request.home.uid : static_cast<uid_t>(-1);

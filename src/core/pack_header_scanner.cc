@@ -1,14 +1,12 @@
-#include "core/pack_guard.h"
+#include "core/pack_header_scanner.h"
 
-#include <git2/sys/errors.h>
-#include <git2/sys/odb_backend.h>
+#include <git2.h>
 #include <zlib.h>
 
 #include <algorithm>
 #include <cstring>
 #include <vector>
 
-#include "core/git_runtime.h"
 
 namespace home {
 namespace {
@@ -20,8 +18,6 @@ constexpr int kRefDelta = 7;
 constexpr size_t kBaseIdBytes = GIT_OID_SHA1_SIZE;
 // Inflated bytes are thrown away as they come; this is how many at a time.
 constexpr size_t kScratchBytes = 64 * 1024;
-// Ahead of libgit2's own pack backends (priority 1 and 2), so that a fetch writes through us.
-constexpr int kGuardPriority = 1000;
 
 }  // namespace
 
@@ -186,88 +182,6 @@ bool PackHeaderScanner::Feed(const unsigned char* data, size_t size) {
     }
   }
   return state_ != State::kRefused;
-}
-
-namespace {
-
-// The backend and its writepack, as libgit2 sees them: libgit2's struct first, then ours.
-struct GuardBackend {
-  git_odb_backend parent;
-  CloneBudget* budget;
-  git_odb_backend* packs;  // the repository's own backend that writes packs; the odb owns it
-};
-
-struct GuardWritepack {
-  git_odb_writepack parent;
-  git_odb_writepack* inner;
-  CloneBudget* budget;
-  PackHeaderScanner scanner;
-  GuardWritepack(uint64_t max, CloneBudget* b) : parent{}, inner(nullptr), budget(b), scanner(max) {}
-};
-
-GuardWritepack* Of(git_odb_writepack* w) { return reinterpret_cast<GuardWritepack*>(w); }
-
-int Append(git_odb_writepack* w, const void* data, size_t size, git_indexer_progress* stats) {
-  GuardWritepack* self = Of(w);
-  if (!self->scanner.Feed(static_cast<const unsigned char*>(data), size)) {
-    self->budget->CountPackObject(self->scanner.refused_size());
-    git_error_set_str(GIT_ERROR_INDEXER, "the pack holds an object over maxFileBytes");
-    return -1;
-  }
-  return self->inner->append(self->inner, data, size, stats);
-}
-
-int Commit(git_odb_writepack* w, git_indexer_progress* stats) { return Of(w)->inner->commit(Of(w)->inner, stats); }
-
-void FreeWritepack(git_odb_writepack* w) {
-  std::unique_ptr<GuardWritepack> self(Of(w));
-  if (self->inner != nullptr) self->inner->free(self->inner);
-}
-
-// Called with the object database's lock held (libgit2 1.8, git_odb_write_pack): nothing here may
-// call back into the database's own functions.
-int Writepack(git_odb_writepack** out, git_odb_backend* backend, git_odb* odb, git_indexer_progress_cb progress,
-              void* payload) {
-  auto* guard = reinterpret_cast<GuardBackend*>(backend);
-  auto wrapped = std::make_unique<GuardWritepack>(guard->budget->limits().max_file_bytes, guard->budget);
-  if (int rc = guard->packs->writepack(&wrapped->inner, guard->packs, odb, progress, payload); rc < 0) return rc;
-  wrapped->parent.backend = backend;
-  wrapped->parent.append = Append;
-  wrapped->parent.commit = Commit;
-  wrapped->parent.free = FreeWritepack;
-  *out = &wrapped.release()->parent;
-  return 0;
-}
-
-void FreeBackend(git_odb_backend* backend) { std::unique_ptr<GuardBackend> owned(reinterpret_cast<GuardBackend*>(backend)); }
-
-}  // namespace
-
-Error GuardPackObjects(git_repository* repo, CloneBudget* budget) {
-  if (budget->limits().max_file_bytes == 0) return {};
-  git_odb* raw = nullptr;
-  if (int rc = git_repository_odb(&raw, repo); rc < 0) return GitFailure("opening the object database", rc);
-  std::unique_ptr<git_odb, void (*)(git_odb*)> odb(raw, git_odb_free);
-  // The backend a fetch would write through without us: the first (by priority) that can.
-  git_odb_backend* packs = nullptr;
-  for (size_t i = 0, count = git_odb_num_backends(odb.get()); i < count && packs == nullptr; ++i) {
-    git_odb_backend* candidate = nullptr;
-    if (git_odb_get_backend(&candidate, odb.get(), i) == 0 && candidate->writepack != nullptr) packs = candidate;
-  }
-  if (packs == nullptr) return MakeError("ERR_CLONE_FAILED", "the repository has no backend that writes packs");
-  auto guard = std::make_unique<GuardBackend>();
-  if (int rc = git_odb_init_backend(&guard->parent, GIT_ODB_BACKEND_VERSION); rc < 0) {
-    return GitFailure("initialising the pack guard", rc);
-  }
-  guard->parent.writepack = Writepack;
-  guard->parent.free = FreeBackend;
-  guard->budget = budget;
-  guard->packs = packs;
-  if (int rc = git_odb_add_backend(odb.get(), &guard->parent, kGuardPriority); rc < 0) {
-    return GitFailure("adding the pack guard", rc);
-  }
-  guard.release();  // the object database owns it now and frees it through FreeBackend
-  return {};
 }
 
 }  // namespace home

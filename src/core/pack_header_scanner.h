@@ -1,33 +1,19 @@
-// Reads the header of every object of a pack as it arrives, before libgit2's indexer sees the
-// object's data, and refuses one that announces more than maxFileBytes. Without it a zlib bomb
-// (3 GiB of zeros in 3 MB of pack) is inflated and hashed whole by the indexer, seconds of CPU,
-// before the budget walk can read its size from the finished pack and refuse it.
-//
-// How: an object database backend of ours, first in the repository's list, whose only method is
-// writepack (what a fetch writes the pack through): it wraps the writepack of the repository's
-// own pack backend and reads the stream on its way in: each object's type and size varint, a
-// delta's base reference, and, for a delta, the size of the object it makes (in the first bytes of
-// its inflated data). Finding where an object ends takes inflating it, into a small scratch
-// buffer. Whatever it cannot parse it leaves to the indexer, which reports the damage.
+// Reads the header of every object of a pack stream as it arrives (git's pack format,
+// Documentation/gitformat-pack.txt): each object's type and size, a delta's base reference, and,
+// for a delta, the size of the object it makes (the first bytes of its inflated data). Finding
+// where an object ends takes inflating it, into a small scratch buffer that is thrown away.
+// Whatever it cannot parse it leaves alone: the indexer that reads the same stream reports the
+// damage.
 #pragma once
-
-#include <git2.h>
 
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 
-#include "core/clone_budget.h"
-#include "core/error.h"
-
 namespace home {
 
-// Adds the guard to `repo`'s object database, charging `budget` (which must outlive the
-// repository's fetches). No-op when the budget has no maxFileBytes.
-Error GuardPackObjects(git_repository* repo, CloneBudget* budget);
-
-// The stream parser, for the tests: feed it a pack in pieces of any size; it returns false at the
-// first object that announces more than `max_object_bytes` (0: no limit), and keeps returning
+// Feed it a pack in pieces of any size; it returns false at the first object that announces more
+// than `max_object_bytes` (0: no limit), before reading that object's data, and keeps returning
 // false after.
 class PackHeaderScanner {
  public:

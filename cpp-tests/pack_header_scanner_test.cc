@@ -1,7 +1,7 @@
 // PackHeaderScanner: reads every object of real packs (whole objects, OFS and REF deltas) in
 // pieces of any size, refuses an object or a delta's result announced over the limit before
 // the rest of the pack is fed, and leaves what it cannot parse to the indexer.
-#include "core/pack_guard.h"
+#include "core/pack_header_scanner.h"
 
 #include <gtest/gtest.h>
 #include <zlib.h>
@@ -22,7 +22,7 @@ std::vector<unsigned char> ReadFile(const std::string& path) {
   return std::vector<unsigned char>((std::istreambuf_iterator<char>(in)), {});
 }
 
-class PackGuardTest : public ::testing::Test {
+class PackHeaderScannerTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     char tmpl[] = "/tmp/home-pack-test-XXXXXX";
@@ -45,8 +45,8 @@ class PackGuardTest : public ::testing::Test {
   static std::string root_;
   static unsigned long count_;
 };
-std::string PackGuardTest::root_;
-unsigned long PackGuardTest::count_ = 0;
+std::string PackHeaderScannerTest::root_;
+unsigned long PackHeaderScannerTest::count_ = 0;
 
 // Feeds `pack` in pieces of `piece` bytes; returns false at the first refusal.
 bool FeedInPieces(PackHeaderScanner* scanner, const std::vector<unsigned char>& pack, size_t piece) {
@@ -56,7 +56,7 @@ bool FeedInPieces(PackHeaderScanner* scanner, const std::vector<unsigned char>& 
   return true;
 }
 
-TEST_F(PackGuardTest, ReadsEveryObjectOfRealPacksInPiecesOfAnySize) {
+TEST_F(PackHeaderScannerTest, ReadsEveryObjectOfRealPacksInPiecesOfAnySize) {
   ASSERT_GT(count_, 60u);
   for (const char* name : {"ofs.pack", "ref.pack"}) {
     const std::vector<unsigned char> pack = ReadFile(root_ + "/" + name);
@@ -69,7 +69,7 @@ TEST_F(PackGuardTest, ReadsEveryObjectOfRealPacksInPiecesOfAnySize) {
   }
 }
 
-TEST_F(PackGuardTest, RefusesAWholeObjectOverTheLimitBeforeItsData) {
+TEST_F(PackHeaderScannerTest, RefusesAWholeObjectOverTheLimitBeforeItsData) {
   const std::vector<unsigned char> pack = ReadFile(root_ + "/ofs.pack");
   // The file is about 80 KB: a limit of 1 KB refuses it (and nothing before it).
   PackHeaderScanner scanner(1000);
@@ -80,7 +80,7 @@ TEST_F(PackGuardTest, RefusesAWholeObjectOverTheLimitBeforeItsData) {
 
 // A pack of one OFS_DELTA whose data says it makes a 10 GiB object from a small base: refused on
 // the delta's first inflated bytes, its small size notwithstanding.
-TEST_F(PackGuardTest, RefusesADeltaWhoseResultIsOverTheLimit) {
+TEST_F(PackHeaderScannerTest, RefusesADeltaWhoseResultIsOverTheLimit) {
   std::vector<unsigned char> delta = {0x0a};  // base size 10
   uint64_t result = uint64_t{10} << 30;
   do {
@@ -106,7 +106,7 @@ TEST_F(PackGuardTest, RefusesADeltaWhoseResultIsOverTheLimit) {
   EXPECT_EQ(scanner.refused_size(), uint64_t{10} << 30);
 }
 
-TEST_F(PackGuardTest, LeavesWhatItCannotReadToTheIndexer) {
+TEST_F(PackHeaderScannerTest, LeavesWhatItCannotReadToTheIndexer) {
   const std::string garbage = "this is not a pack at all, not even close";
   PackHeaderScanner scanner(1);
   EXPECT_TRUE(scanner.Feed(reinterpret_cast<const unsigned char*>(garbage.data()), garbage.size()));
@@ -118,7 +118,7 @@ TEST_F(PackGuardTest, LeavesWhatItCannotReadToTheIndexer) {
   EXPECT_TRUE(second.gave_up());
 }
 
-TEST_F(PackGuardTest, NoLimitRefusesNothing) {
+TEST_F(PackHeaderScannerTest, NoLimitRefusesNothing) {
   const std::vector<unsigned char> pack = ReadFile(root_ + "/ofs.pack");
   PackHeaderScanner scanner(0);
   EXPECT_TRUE(FeedInPieces(&scanner, pack, 4096));
