@@ -18,6 +18,7 @@ import { newHome, plantPrevious, stagingDebris } from './helpers/home.mjs';
 import {
   buildBigCommit,
   buildDeepTree,
+  buildDeltaBomb,
   buildGitBomb,
   buildManyFiles,
   buildTreeRepo,
@@ -77,6 +78,7 @@ before(async () => {
   const t = performance.now();
   built.bomb = buildGitBomb(repos);
   built.many = buildManyFiles(repos);
+  built.deltaBomb = buildDeltaBomb(repos);
   built.deep = buildDeepTree(repos);
   built.bigCommit = buildBigCommit(repos);
   if (isRoot) {
@@ -141,6 +143,7 @@ async function hostileClone(t, label, options, { abortAfterMs, hardLimitMs = 60_
   const followHome = newHome(homesRoot);
   const args = {
     options: { ...options, homeDir: h.home },
+    stagingDir: h.staging,
     abortAfterMs,
     followUp: cloneOptions('dotfiles', { homeDir: followHome.home }),
   };
@@ -173,6 +176,7 @@ async function hostileClone(t, label, options, { abortAfterMs, hardLimitMs = 60_
     `${label}: ${result.code ?? 'cloned'} in ${result.settleMs} ms` +
       (result.afterAbortMs !== undefined ? ` (${result.afterAbortMs} ms after the abort)` : '') +
       `, peak RSS ${(rss / 2 ** 20).toFixed(0)} MiB, ${leftBytes} bytes left in staging` +
+      (result.stagingClearedMs > 50 ? ` (cleared ${result.stagingClearedMs} ms after settling)` : '') +
       (result.message ? `: ${result.message}` : ''),
   );
   return { ...result, rss, home: h };
@@ -203,7 +207,7 @@ test('a zlib bomb (3 GiB of zeros, 3 MB on the wire) is refused by maxFileBytes 
   t.diagnostic(`zlib bomb: ${built.zlib.bytes} bytes in a pack of ${built.zlib.packBytes} bytes`);
   const r = await hostileClone(t, 'zlib bomb', cloneOptions('zlib-bomb'));
   assert.equal(r.code, 'ERR_CLONE_TOO_LARGE', r.message);
-  assert.match(r.message, /maxFileBytes \(104857600 bytes in one file: an object of the pack announces 3221225472\)/);
+  assert.match(r.message, /maxFileBytes \(104857600 bytes in one object: the pack announces 3221225472\)/);
   assert.ok(r.rss < ZLIB_BOMB_RSS_LIMIT, `peak RSS ${r.rss}`);
 });
 
@@ -220,6 +224,29 @@ test('a zlib bomb with every file limit lifted is refused by maxMemoryBytes when
   assert.equal(r.code, 'ERR_CLONE_TOO_LARGE', r.message);
   assert.match(r.message, /maxMemoryBytes \(268435456 bytes of memory: libgit2 asked for 536870913/);
   assert.ok(r.rss < ZLIB_BOMB_RSS_LIMIT, `peak RSS ${r.rss}`);
+});
+
+test('indexing: a delta bomb (64 deltas of 64 MiB each) ends at the deadline, in delta resolution', { skip: needsTmpfs }, async (t) => {
+  const timeoutMs = 2000;
+  const r = await hostileClone(t, 'delta bomb, deadline', cloneOptions('delta-bomb', { timeoutMs }));
+  assert.equal(r.code, 'ERR_CLONE_TIMEOUT', r.message);
+  assert.equal(r.lastProgress?.phase, 'resolving', JSON.stringify(r.lastProgress));
+  assert.ok(r.settleMs < timeoutMs + SLACK_MS, `settled in ${r.settleMs} ms`);
+});
+
+test('indexing: the zlib bomb with maxFileBytes lifted ends within 1 s of an abort', { skip: needsTmpfs }, async (t) => {
+  const lifted = { maxFileBytes: 2 ** 40, maxCheckoutBytes: 2 ** 40, timeoutMs: 60_000 };
+  const r = await hostileClone(t, 'zlib bomb, indexing, abort', cloneOptions('zlib-bomb', lifted), { abortAfterMs: 1500 });
+  assert.equal(r.code, 'ERR_ABORTED', r.message);
+  assert.ok(r.afterAbortMs < SLACK_MS, `settled ${r.afterAbortMs} ms after the abort`);
+});
+
+test('checkout: 300,000 files with maxFiles lifted end at the deadline while checkout writes them', { skip: needsTmpfs }, async (t) => {
+  const timeoutMs = 2500;
+  const r = await hostileClone(t, '300,000 files, maxFiles lifted, deadline', cloneOptions('many', { maxFiles: 1e6, timeoutMs }));
+  assert.equal(r.code, 'ERR_CLONE_TIMEOUT', r.message);
+  assert.equal(r.lastProgress?.phase, 'checkout', JSON.stringify(r.lastProgress));
+  assert.ok(r.settleMs < timeoutMs + SLACK_MS, `settled in ${r.settleMs} ms`);
 });
 
 test('300,000 empty files are refused by maxFiles before one is written', { skip: needsTmpfs }, async (t) => {

@@ -196,39 +196,130 @@ const PACK_COMMIT = 1;
  * summed: over zeros, A stays 1 and B is the length mod 65521. Only hashing the blob's id reads
  * all the bytes (a few seconds); that is why a test builds it once.
  */
-export function buildZlibBomb(root, { name = 'zlib-bomb', bytes = 3 * 2 ** 30 } = {}) {
+/** A run of `bytes` zeros as one zlib stream, built from one deflated chunk (see buildZlibBomb). */
+function zerosStream(bytes) {
   const chunk = 64 * 2 ** 20;
-  if (bytes % chunk !== 0) throw new Error('the zlib bomb is a whole number of 64 MiB chunks');
-  const zeros = Buffer.alloc(chunk);
-  const block = zlib.deflateRawSync(zeros, { level: 9, finishFlush: zlib.constants.Z_FULL_FLUSH });
-  const finalBlock = zlib.deflateRawSync(Buffer.alloc(0));
+  if (bytes % chunk !== 0) throw new Error('a run of zeros is a whole number of 64 MiB chunks');
+  const block = zlib.deflateRawSync(Buffer.alloc(chunk), { level: 9, finishFlush: zlib.constants.Z_FULL_FLUSH });
   const adler = Buffer.alloc(4);
   adler.writeUInt32BE((((bytes % 65521) << 16) | 1) >>> 0);
-  const blobStream = Buffer.concat([Buffer.from([0x78, 0x01]), ...Array(bytes / chunk).fill(block), finalBlock, adler]);
-  const blobId = createHash('sha1').update(`blob ${bytes}\0`);
-  for (let done = 0; done < bytes; done += chunk) blobId.update(zeros);
-  const blob = blobId.digest('hex');
+  return Buffer.concat([Buffer.from([0x78, 0x01]), ...Array(bytes / chunk).fill(block), zlib.deflateRawSync(Buffer.alloc(0)), adler]);
+}
 
+/** The id of a blob of `bytes` zeros: the one step that reads every byte. */
+function zerosBlobId(bytes) {
+  const chunk = Buffer.alloc(64 * 2 ** 20);
+  const hash = createHash('sha1').update(`blob ${bytes}\0`);
+  for (let done = 0; done < bytes; done += chunk.length) hash.update(chunk.subarray(0, Math.min(chunk.length, bytes - done)));
+  return hash.digest('hex');
+}
+
+/** A pack of `objects` ({ header, data }: the object header bytes, then its deflated data), with its trailer. */
+function packOf(objects) {
+  const header = Buffer.alloc(12);
+  header.write('PACK', 0);
+  header.writeUInt32BE(2, 4);
+  header.writeUInt32BE(objects.length, 8);
+  const body = Buffer.concat([header, ...objects.flatMap((o) => [o.header, o.data])]);
+  return Buffer.concat([body, createHash('sha1').update(body).digest()]);
+}
+
+/** A repository whose tree holds `zeros.bin` (blob `blob`), and its commit and tree as pack objects. */
+function zerosRepo(root, name, blob) {
   const bare = initBare(root, name);
   const treeContent = treeBytes([{ mode: MODE.file, name: 'zeros.bin', oid: blob }]);
   const tree = writeObject(bare, 'tree', treeContent, { literally: true });
   const id = commit(bare, tree);
   const commitContent = execFileSync('git', [`--git-dir=${bare}`, 'cat-file', 'commit', id], { env: gitEnv });
+  const objects = [
+    { header: packObjectHeader(PACK_COMMIT, commitContent.length), data: zlib.deflateSync(commitContent) },
+    { header: packObjectHeader(PACK_TREE, treeContent.length), data: zlib.deflateSync(treeContent) },
+  ];
+  return { bare, id, objects };
+}
 
-  const header = Buffer.alloc(12);
-  header.write('PACK', 0);
-  header.writeUInt32BE(2, 4);
-  header.writeUInt32BE(3, 8);
-  const body = Buffer.concat([
-    header,
-    packObjectHeader(PACK_COMMIT, commitContent.length),
-    zlib.deflateSync(commitContent),
-    packObjectHeader(PACK_TREE, treeContent.length),
-    zlib.deflateSync(treeContent),
-    packObjectHeader(PACK_BLOB, bytes),
-    blobStream,
-  ]);
-  const pack = Buffer.concat([body, createHash('sha1').update(body).digest()]);
+/**
+ * The zlib bomb: one blob of `bytes` zeros (3 GiB by default, about 3 MB deflated), in a tree of
+ * one file `zeros.bin`. The deflate stream is one compressed run of zeros repeated (full-flush
+ * blocks are byte-aligned and share no history, so they concatenate), its Adler-32 computed, not
+ * summed: over zeros, A stays 1 and B is the length mod 65521. Only hashing the blob's id reads
+ * all the bytes (a few seconds); that is why a test builds it once.
+ */
+export function buildZlibBomb(root, { name = 'zlib-bomb', bytes = 3 * 2 ** 30 } = {}) {
+  const { bare, id, objects } = zerosRepo(root, name, zerosBlobId(bytes));
+  const pack = packOf([...objects, { header: packObjectHeader(PACK_BLOB, bytes), data: zerosStream(bytes) }]);
   writeFileSync(path.join(bare, 'hostile.pack'), pack);
-  return { bare, name, bytes, packBytes: pack.length, commit: id, blob };
+  return { bare, name, bytes, packBytes: pack.length, commit: id };
+}
+
+/** git's delta instructions: copy `size` bytes at `offset` of the base. */
+function deltaCopy(offset, size) {
+  const bytes = [0x80];
+  for (let i = 0; i < 4; i++) {
+    const b = Math.floor(offset / 2 ** (8 * i)) & 0xff;
+    if (b) {
+      bytes[0] |= 1 << i;
+      bytes.push(b);
+    }
+  }
+  for (let i = 0; i < 3; i++) {
+    const b = Math.floor(size / 2 ** (8 * i)) & 0xff;
+    if (b) {
+      bytes[0] |= 0x10 << i;
+      bytes.push(b);
+    }
+  }
+  return bytes;
+}
+
+/** A little-endian base-128 varint (a delta's sizes). */
+function varint(value) {
+  const bytes = [];
+  do {
+    let b = value % 128;
+    value = Math.floor(value / 128);
+    if (value > 0) b |= 0x80;
+    bytes.push(b);
+  } while (value > 0);
+  return bytes;
+}
+
+/** An OFS_DELTA's base: `distance` bytes back from the delta's own start (git's offset encoding). */
+function ofsDistance(distance) {
+  const bytes = [distance & 127];
+  while ((distance = Math.floor(distance / 128)) > 0) bytes.unshift(128 | (--distance & 127));
+  return Buffer.from(bytes);
+}
+
+const PACK_OFS_DELTA = 6;
+
+/**
+ * The delta bomb: a blob of `baseBytes` zeros and `deltas` offset deltas against it, each a few
+ * dozen bytes that make a new object of the base plus 4 bytes. Resolving each one inflates the
+ * base, applies the delta and hashes the result: a fraction of a second apiece, so the indexer's
+ * delta resolution, not the transfer, takes the time. The deltas are named by no tree: the
+ * indexer resolves them all the same.
+ */
+export function buildDeltaBomb(root, { name = 'delta-bomb', baseBytes = 64 * 2 ** 20, deltas = 64 } = {}) {
+  const { bare, id, objects } = zerosRepo(root, name, zerosBlobId(baseBytes));
+  const base = { header: packObjectHeader(PACK_BLOB, baseBytes), data: zerosStream(baseBytes) };
+  let offset = 12 + objects.reduce((sum, o) => sum + o.header.length + o.data.length, 0);
+  const baseOffset = offset;
+  offset += base.header.length + base.data.length;
+  const piece = 8 * 2 ** 20;
+  const list = [...objects, base];
+  for (let i = 0; i < deltas; i++) {
+    const ops = [...varint(baseBytes), ...varint(baseBytes + 4)];
+    for (let at = 0; at < baseBytes; at += piece) ops.push(...deltaCopy(at, piece));
+    const tag = Buffer.alloc(4);
+    tag.writeUInt32BE(i);
+    ops.push(4, ...tag);
+    const data = zlib.deflateSync(Buffer.from(ops));
+    const header = Buffer.concat([packObjectHeader(PACK_OFS_DELTA, ops.length), ofsDistance(offset - baseOffset)]);
+    list.push({ header, data });
+    offset += header.length + data.length;
+  }
+  const pack = packOf(list);
+  writeFileSync(path.join(bare, 'hostile.pack'), pack);
+  return { bare, name, deltas, packBytes: pack.length, commit: id };
 }
