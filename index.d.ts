@@ -31,6 +31,7 @@ export type HomeNativeErrorCode =
   | 'ERR_PROTOCOL_NOT_ALLOWED'
   | 'ERR_CLONE_TIMEOUT'
   | 'ERR_CLONE_TOO_LARGE'
+  | 'ERR_CLONE_UNSAFE_PATH'
   | 'ERR_REF_NOT_FOUND'
   | 'ERR_CLONE_FAILED'
   | 'ERR_NO_RUNNER'
@@ -129,6 +130,14 @@ export interface CloneOptions {
   timeoutMs?: number;
   /** Limit on received bytes. Default 512 MiB. */
   maxBytes?: number;
+  /** Entries in the checkout (files, symlinks, directories, submodule links). Default 100,000. */
+  maxFiles?: number;
+  /** Sum of the checked-out files' sizes, read from the object headers before checkout. Default 1 GiB. */
+  maxCheckoutBytes?: number;
+  /** The largest file. Default 100 MiB (GitHub's own limit). */
+  maxFileBytes?: number;
+  /** libgit2's live heap for this clone; an allocation beyond it fails the clone. Default 256 MiB. */
+  maxMemoryBytes?: number;
   /** Default `['https']`. `file` also allows bare local paths; for tests. */
   allowedProtocols?: readonly CloneProtocol[];
   /**
@@ -183,6 +192,11 @@ export interface CloneSettings {
   allowedProtocols?: readonly CloneProtocol[];
   caFile?: string;
   maxBytes?: number;
+  /** Defaults for the cloneRepository options of the same names (see CloneOptions). */
+  maxFiles?: number;
+  maxCheckoutBytes?: number;
+  maxFileBytes?: number;
+  maxMemoryBytes?: number;
   timeoutMs?: number;
   depth?: number;
   /** Clones running at once on the addon's own threads. Default 4. */

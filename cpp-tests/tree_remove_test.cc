@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <string>
+#include <vector>
 
 #include "core/unique_fd.h"
 #include "test_fs.h"
@@ -125,6 +126,26 @@ TEST(TreeRemoveTest, WideDirectory) {
   UniqueFd dir = OpenDir(scratch.path());
   EXPECT_TRUE(RemoveTree(dir.get(), "w").ok());
   EXPECT_FALSE(Exists(scratch / "w"));
+}
+
+// A pause leaves a tree that a later call removes: what StagedDir hands to a background thread.
+TEST(TreeRemoveTest, APauseStopsTheRemovalAndALaterCallFinishesIt) {
+  ScratchDir scratch;
+  std::vector<std::string> spec;
+  for (int d = 0; d < 4; ++d) {
+    for (int f = 0; f < 300; ++f) spec.push_back("t/d" + std::to_string(d) + "/f" + std::to_string(f));
+  }
+  Build(scratch / "home", spec);
+  UniqueFd home = OpenDir(scratch / "home");
+  int asked = 0;
+  bool paused = false;
+  ASSERT_TRUE(RemoveTree(home.get(), "t", [&asked] { return ++asked == 2; }, &paused).ok());
+  EXPECT_TRUE(paused);
+  EXPECT_EQ(asked, 2) << "asked every 256 entries, stopped at the first yes";
+  EXPECT_TRUE(Exists(scratch / "home/t")) << "the rest is still there";
+  ASSERT_TRUE(RemoveTree(home.get(), "t", [] { return false; }, &paused).ok());
+  EXPECT_FALSE(paused);
+  EXPECT_FALSE(Exists(scratch / "home/t"));
 }
 
 TEST(TreeRemoveTest, SocketsAndFifosAreJustEntries) {

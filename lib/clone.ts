@@ -6,7 +6,7 @@ import type { CloneOptions, CloneProgress, CloneProtocol, CloneReport } from '..
 import { withCancelToken } from './cancel';
 import { HomeNativeError, callNative, type Redact } from './errors';
 import { native, type NativeCloneOptions } from './native';
-import { cloneSettings, settings, stagingDirFor } from './settings';
+import { budgetLimits, cloneSettings, settings, stagingDirFor } from './settings';
 
 /** At most ten progress events a second: a job log line per event is plenty. */
 const progressIntervalMs = 100;
@@ -30,6 +30,9 @@ function validate(options: CloneOptions): void {
   if (o.depth !== undefined && !(Number.isSafeInteger(o.depth) && o.depth >= 0)) fail('depth', 'an integer >= 0');
   if (o.timeoutMs !== undefined && !isPositiveInteger(o.timeoutMs)) fail('timeoutMs', 'a positive integer');
   if (o.maxBytes !== undefined && !isPositiveInteger(o.maxBytes)) fail('maxBytes', 'a positive integer');
+  for (const name of budgetLimits) {
+    if (o[name] !== undefined && !isPositiveInteger(o[name])) fail(name, 'a positive integer');
+  }
   if (
     o.allowedProtocols !== undefined &&
     !(Array.isArray(o.allowedProtocols) && o.allowedProtocols.every((p) => protocols.includes(p)))
@@ -125,6 +128,10 @@ export async function cloneRepository(
       depth: options.depth ?? defaults.depth,
       timeoutMs: options.timeoutMs ?? defaults.timeoutMs,
       maxBytes: options.maxBytes ?? defaults.maxBytes,
+      maxFiles: options.maxFiles ?? defaults.maxFiles,
+      maxCheckoutBytes: options.maxCheckoutBytes ?? defaults.maxCheckoutBytes,
+      maxFileBytes: options.maxFileBytes ?? defaults.maxFileBytes,
+      maxMemoryBytes: options.maxMemoryBytes ?? defaults.maxMemoryBytes,
       allowedProtocols: [...(options.allowedProtocols ?? defaults.allowedProtocols)],
       ...(caFile !== undefined && { caFile: path.resolve(caFile) }),
       stagingDir: options.stagingDir ?? stagingDirFor(homeDir),

@@ -41,6 +41,11 @@ export interface NativeCloneOptions extends NativeHomeOptions {
   depth: number;
   timeoutMs: number;
   maxBytes: number;
+  /** The clone budget's other limits (src/core/clone_budget.h). */
+  maxFiles: number;
+  maxCheckoutBytes: number;
+  maxFileBytes: number;
+  maxMemoryBytes: number;
   allowedProtocols: CloneProtocol[];
   caFile?: string;
   stagingDir: string;

@@ -11,6 +11,29 @@ export const defaults = {
   allowedProtocols: ['https'] as CloneProtocol[],
   /** Large enough for any dotfiles repository, small enough to stop a hostile one early. */
   maxBytes: 512 * 1024 * 1024,
+  /**
+   * Entries in the checkout. A dotfiles repository holds hundreds, one with vendored shell and
+   * editor plugins a few thousand (oh-my-zsh alone is about 2,000): 100,000 leaves room for all
+   * of them and stops a git bomb (12 objects, 10^10 files) before it costs the homes' disk its
+   * inodes.
+   */
+  maxFiles: 100_000,
+  /**
+   * Sum of the checked-out files' sizes, read from the object headers before checkout: twice
+   * maxBytes, so that a repository that compresses well still fits, while 3 MB of zlib that
+   * inflates to 3 GB never reaches the homes' disk.
+   */
+  maxCheckoutBytes: 1024 * 1024 * 1024,
+  /**
+   * The largest file. GitHub refuses files over 100 MiB, so no repository hosted there holds a
+   * larger one; libgit2's checkout inflates each file whole in memory, so this bounds that too.
+   */
+  maxFileBytes: 100 * 1024 * 1024,
+  /**
+   * libgit2's live heap per clone. The largest file (maxFileBytes) inflated whole, with a delta's
+   * base beside it, fits; four clones at once (clone.concurrency) stay under 1 GiB.
+   */
+  maxMemoryBytes: 256 * 1024 * 1024,
   /** A dotfiles clone that takes longer than this is stuck, not slow. */
   cloneTimeoutMs: 5 * 60 * 1000,
   depth: 1,
@@ -41,6 +64,10 @@ export interface ResolvedCloneSettings {
   allowedProtocols: CloneProtocol[];
   caFile: string | undefined;
   maxBytes: number;
+  maxFiles: number;
+  maxCheckoutBytes: number;
+  maxFileBytes: number;
+  maxMemoryBytes: number;
   timeoutMs: number;
   depth: number;
   concurrency: number;
@@ -50,6 +77,9 @@ let current: HomeNativeSettings = {};
 const listeners: Array<(settings: HomeNativeSettings) => void> = [];
 
 const protocols: readonly CloneProtocol[] = ['https', 'http', 'ssh', 'git', 'file'];
+
+/** The clone budget's limits beyond maxBytes and timeoutMs: settings and per-clone options alike. */
+export const budgetLimits = ['maxFiles', 'maxCheckoutBytes', 'maxFileBytes', 'maxMemoryBytes'] as const;
 
 function check(condition: boolean, field: string, expected: string): void {
   if (!condition) throw new HomeNativeError('ERR_INVALID_ARG_TYPE', `configure: ${field} must be ${expected}`);
@@ -88,6 +118,9 @@ function validate(settings: HomeNativeSettings): void {
   }
   if (clone.caFile !== undefined) check(typeof clone.caFile === 'string', 'clone.caFile', 'a path');
   if (clone.maxBytes !== undefined) check(isPositiveInteger(clone.maxBytes), 'clone.maxBytes', 'a positive integer');
+  for (const name of budgetLimits) {
+    if (clone[name] !== undefined) check(isPositiveInteger(clone[name]), `clone.${name}`, 'a positive integer');
+  }
   if (clone.timeoutMs !== undefined) check(isPositiveInteger(clone.timeoutMs), 'clone.timeoutMs', 'a positive integer');
   if (clone.depth !== undefined) check(Number.isSafeInteger(clone.depth) && clone.depth >= 0, 'clone.depth', 'an integer >= 0');
   if (clone.concurrency !== undefined) check(isPositiveInteger(clone.concurrency), 'clone.concurrency', 'a positive integer');
@@ -115,6 +148,10 @@ export function cloneSettings(): ResolvedCloneSettings {
     allowedProtocols: [...(clone.allowedProtocols ?? defaults.allowedProtocols)],
     caFile: clone.caFile,
     maxBytes: clone.maxBytes ?? defaults.maxBytes,
+    maxFiles: clone.maxFiles ?? defaults.maxFiles,
+    maxCheckoutBytes: clone.maxCheckoutBytes ?? defaults.maxCheckoutBytes,
+    maxFileBytes: clone.maxFileBytes ?? defaults.maxFileBytes,
+    maxMemoryBytes: clone.maxMemoryBytes ?? defaults.maxMemoryBytes,
     timeoutMs: clone.timeoutMs ?? defaults.cloneTimeoutMs,
     depth: clone.depth ?? defaults.depth,
     concurrency: clone.concurrency ?? defaults.concurrency,

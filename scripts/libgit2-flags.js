@@ -16,6 +16,11 @@ function pkgConfig(...args) {
   return execFileSync('pkg-config', [...args, 'libgit2'], { encoding: 'utf8' }).trim();
 }
 
+// src/core/pack_header_scanner.cc inflates pack data itself; libgit2 links zlib privately.
+function zlibLibs() {
+  return execFileSync('pkg-config', ['--libs', 'zlib'], { encoding: 'utf8' }).trim();
+}
+
 function staticFlags() {
   const lib = (name) => path.join(prefix, 'lib', `lib${name}.a`);
   // Order matters for static archives: each after the ones that use it.
@@ -35,7 +40,7 @@ function staticFlags() {
 }
 
 function systemFlags() {
-  return { cflags: pkgConfig('--cflags'), libs: pkgConfig('--libs') };
+  return { cflags: pkgConfig('--cflags'), libs: `${pkgConfig('--libs')} ${zlibLibs()}` };
 }
 
 const flags = prefix ? staticFlags() : systemFlags();

@@ -69,14 +69,22 @@ test('a pack cut short with a clean end of response: ERR_CLONE_FAILED', async (t
   t.diagnostic(`truncated pack: ${error.code} in ${ms.toFixed(0)} ms: ${error.message}`);
 });
 
-test('an endless pack: ERR_CLONE_TOO_LARGE at the byte limit, ERR_CLONE_TIMEOUT without one', async (t) => {
+test('an endless pack: refused by its 64 GiB header, else ERR_CLONE_TOO_LARGE at the byte limit, ERR_CLONE_TIMEOUT without one', async (t) => {
   const server = await bad('endless-pack');
-  const limited = await badClone(server.url('dotfiles'), { maxBytes: 4 << 20, depth: 0 });
+  const announced = await badClone(server.url('dotfiles'), { depth: 0 });
+  assert.equal(announced.error.code, 'ERR_CLONE_TOO_LARGE', announced.error.message);
+  assert.match(announced.error.message, /maxFileBytes \(104857600 bytes in one object: the pack announces 68719476736\)/);
+  // With the file limit lifted, the stream itself must meet the other limits.
+  const lifted = { depth: 0, maxFileBytes: 2 ** 40 };
+  const sentBefore = server.stats.bytesSent;
+  const limited = await badClone(server.url('dotfiles'), { ...lifted, maxBytes: 4 << 20 });
   assert.equal(limited.error.code, 'ERR_CLONE_TOO_LARGE', limited.error.message);
+  assert.match(limited.error.message, /maxBytes/);
   const sentAtLimit = server.stats.bytesSent;
-  const timed = await badClone(server.url('dotfiles'), { timeoutMs: 1500, depth: 0 });
+  const timed = await badClone(server.url('dotfiles'), { ...lifted, timeoutMs: 1500 });
   assert.equal(timed.error.code, 'ERR_CLONE_TIMEOUT', timed.error.message);
-  t.diagnostic(`endless pack: ${limited.error.code} in ${limited.ms.toFixed(0)} ms (${sentAtLimit} bytes sent); ` +
+  t.diagnostic(`endless pack: ${announced.error.code} (maxFileBytes) in ${announced.ms.toFixed(0)} ms; ` +
+    `${limited.error.code} in ${limited.ms.toFixed(0)} ms (${sentAtLimit - sentBefore} bytes sent); ` +
     `${timed.error.code} in ${timed.ms.toFixed(0)} ms (${server.stats.bytesSent - sentAtLimit} bytes sent)`);
 });
 

@@ -53,6 +53,11 @@ CloneRequest ReadRequest(Napi::Object options) {
     if (!item.IsString()) ThrowArgError(options.Env(), "cloneRepository: allowedProtocols holds strings");
     request.spec.allowed_protocols.push_back(item.As<Napi::String>().Utf8Value());
   }
+  // The rest of the budget (core/clone_budget.h); the shim always sends them.
+  request.spec.max_files = static_cast<uint64_t>(NumberField(options, "maxFiles"));
+  request.spec.max_checkout_bytes = static_cast<uint64_t>(NumberField(options, "maxCheckoutBytes"));
+  request.spec.max_file_bytes = static_cast<uint64_t>(NumberField(options, "maxFileBytes"));
+  request.spec.max_memory_bytes = static_cast<uint64_t>(NumberField(options, "maxMemoryBytes"));
   request.home_dir = StringField(options, "homeDir", true);
   request.into = StringField(options, "into", true);
   request.staging_dir = StringField(options, "stagingDir", true);

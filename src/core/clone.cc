@@ -5,8 +5,10 @@
 #include <cctype>
 #include <cstring>
 
+#include "core/budget_walk.h"
 #include "core/git_holders.h"
 #include "core/git_runtime.h"
+#include "core/odb_guard.h"
 #include "core/socket_stream.h"
 #include "core/tls_trust.h"
 #include "core/url_policy.h"
@@ -14,41 +16,25 @@
 namespace home {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
 // The remote's name in the finished repository, as `git clone` names it.
 constexpr const char* kOrigin = "origin";
 // Commit ids as SHA-1 repositories (what every public host serves) spell them.
 constexpr size_t kHexIdLength = GIT_OID_SHA1_HEXSIZE;
 
-// State shared by every libgit2 callback of one clone: the limits they enforce, the progress
+// State shared by every libgit2 callback of one clone: the budget they enforce, the progress
 // they update, and the reason they stopped the transfer (libgit2 only sees GIT_EUSER).
 struct Session {
   const CloneSpec* spec = nullptr;
-  const CancelFlag* cancel = nullptr;
+  CloneBudget* budget = nullptr;
   const CloneProgressFn* on_progress = nullptr;
-  Clock::time_point deadline = Clock::time_point::max();
   CloneProgress progress;
   uint64_t bytes_before_attempt = 0;  // bytes of earlier fetch attempts (shallow fallback)
-  const TransferScope* transfer = nullptr;  // every byte off the network, framing included
   Error stop;
 
-  // The one place that decides whether the clone goes on; callbacks return its result.
+  // Callbacks return its answer; the budget decides (clone_budget.h).
   int Check() {
     if (stop) return GIT_EUSER;
-    if (cancel->cancelled()) {
-      stop = MakeError("ERR_ABORTED", "the clone was aborted", RedactUrl(spec->url));
-    } else if (Clock::now() > deadline) {
-      stop = MakeError("ERR_CLONE_TIMEOUT",
-                       "the clone took longer than " + std::to_string(spec->timeout.count()) + " ms",
-                       RedactUrl(spec->url));
-    } else if ((spec->max_bytes != 0 && progress.received_bytes > spec->max_bytes) ||
-               (transfer != nullptr && transfer->over_limit())) {
-      stop = MakeError("ERR_CLONE_TOO_LARGE",
-                       "the repository exceeds the limit of " + std::to_string(spec->max_bytes) +
-                           " received bytes",
-                       RedactUrl(spec->url));
-    }
+    stop = budget->Check();
     return stop ? GIT_EUSER : 0;
   }
 
@@ -61,7 +47,8 @@ struct Session {
   // A libgit2 failure: our own reason when a callback stopped it, libgit2's otherwise.
   Error Fail(const char* what, int rc) {
     if (stop) return stop;
-    if (Check() != 0) return stop;  // the failure may be a symptom of the deadline
+    // The failure may be a symptom of the deadline, or of an allocation the heap limit refused.
+    if (Check() != 0) return stop;
     Error error = GitFailure(what, rc);
     error.path = RedactUrl(spec->url);
     // libgit2 refuses a redirect to another scheme (file, ssh, ext, https -> http) itself.
@@ -77,6 +64,7 @@ int OnTransfer(const git_indexer_progress* stats, void* payload) {
   s->progress.received_objects = stats->received_objects;
   s->progress.total_objects = stats->total_objects;
   s->progress.received_bytes = s->bytes_before_attempt + stats->received_bytes;
+  s->budget->NotePackBytes(s->progress.received_bytes);
   const bool resolving = stats->total_objects > 0 && stats->received_objects == stats->total_objects;
   s->Emit(resolving ? ClonePhase::kResolving : ClonePhase::kReceiving);
   return s->Check();
@@ -293,28 +281,11 @@ Error PointHead(git_repository* repo, const CloneSpec& spec, const Target& targe
   return {};
 }
 
-int FindAttributes(const char*, const git_tree_entry* entry, void* payload) {
-  if (std::strcmp(git_tree_entry_name(entry), ".gitattributes") != 0) return 0;
-  *static_cast<bool*>(payload) = true;
-  return -1;  // found: stop the walk
-}
-
-// Whether any directory of the tree has a .gitattributes. Without one, no filter can apply: the
-// global and system attribute files are out of reach (git_runtime.cc) and a fresh repository
-// has no info/attributes, so checkout may skip the per-file attribute lookups (a third of its
-// time for a thousand files).
-bool TreeHasAttributes(git_commit* commit) {
-  git_tree* raw = nullptr;
-  if (git_commit_tree(&raw, commit) < 0) return true;  // unsure: keep the filters
-  GitPtr<git_tree, git_tree_free> tree(raw);
-  bool found = false;
-  const int rc = git_tree_walk(tree.get(), GIT_TREEWALK_PRE, FindAttributes, &found);
-  return found || (rc < 0 && rc != GIT_EUSER);
-}
-
-Error Checkout(git_repository* repo, git_commit* commit, Session* session) {
+Error Checkout(git_repository* repo, bool has_attributes, Session* session) {
   git_checkout_options checkout = GIT_CHECKOUT_OPTIONS_INIT;
-  checkout.disable_filters = TreeHasAttributes(commit) ? 0 : 1;
+  // No .gitattributes anywhere (the budget walk looked): no filter can apply, and checkout may
+  // skip the per-file attribute lookups (a third of its time for a thousand files).
+  checkout.disable_filters = has_attributes ? 0 : 1;
   // The directory is fresh and ours: there is nothing to protect, so no dirty checks.
   checkout.checkout_strategy = GIT_CHECKOUT_FORCE;
   checkout.progress_cb = OnCheckoutProgress;
@@ -358,21 +329,39 @@ const char* ClonePhaseName(ClonePhase phase) {
   return "done";
 }
 
+CloneLimits LimitsOf(const CloneSpec& spec) {
+  CloneLimits limits;
+  limits.max_files = spec.max_files;
+  limits.max_checkout_bytes = spec.max_checkout_bytes;
+  limits.max_file_bytes = spec.max_file_bytes;
+  limits.max_received_bytes = spec.max_bytes;
+  limits.max_memory_bytes = spec.max_memory_bytes;
+  limits.timeout = spec.timeout;
+  return limits;
+}
+
 Error CloneInto(const std::string& dir, const CloneSpec& spec, const CancelFlag& cancel,
                 const CloneProgressFn& on_progress, CloneResult* result) {
-  if (Error e = CheckUrlAllowed(spec.url, spec.allowed_protocols)) return e;
-  if (Error e = EnsureGitRuntime()) return e;
+  CloneBudget budget(LimitsOf(spec), cancel, RedactUrl(spec.url));
+  return CloneInto(dir, spec, &budget, on_progress, result);
+}
+
+namespace {
+
+Error CloneWithin(const std::string& dir, const CloneSpec& spec, CloneBudget* budget, const CloneProgressFn& on_progress,
+                  CloneResult* result) {
   Session session;
   session.spec = &spec;
-  session.cancel = &cancel;
+  session.budget = budget;
   session.on_progress = &on_progress;
-  if (spec.timeout.count() > 0) session.deadline = Clock::now() + spec.timeout;
   if (session.Check() != 0) return session.stop;
-  // Every socket this clone opens watches the cancel flag and the deadline while it waits.
+  // Everything libgit2 allocates on this thread from here on, until the repository below is
+  // freed, is charged to the budget's heap.
+  const HeapAccount::Scope heap(budget->heap());
+  // Every socket this clone opens watches the budget while it waits.
   std::string host, port;
   if (!HttpEndpoint(spec.url, &host, &port)) host.clear();
-  const TransferScope transfer(cancel, session.deadline, spec.max_bytes, host, port);
-  session.transfer = &transfer;
+  const TransferScope transfer(*budget, host, port);
   // Its TLS connections verify against the system store plus this clone's caFile, and no other
   // clone's (tls_stream.h: libgit2's own TLS has one store for the whole process).
   const TlsTrustScope trust(spec.ca_file);
@@ -387,6 +376,7 @@ Error CloneInto(const std::string& dir, const CloneSpec& spec, const CancelFlag&
   }
   GitRepository repo(raw_repo);
   if (Error e = ConfigureRepository(repo.get())) return e;
+  if (Error e = GuardObjectDatabase(repo.get(), budget)) return e;
 
   // Ask the remote what it has (`git ls-remote`), then fetch exactly one ref over the same
   // connection.
@@ -425,7 +415,9 @@ Error CloneInto(const std::string& dir, const CloneSpec& spec, const CancelFlag&
   }
   GitCommit commit(reinterpret_cast<git_commit*>(raw_peeled));
   if (Error e = PointHead(repo.get(), spec, target, commit.get())) return e;
-  if (Error e = Checkout(repo.get(), commit.get(), &session)) return e;
+  BudgetWalkResult walked;
+  if (Error e = BudgetWalk(repo.get(), commit.get(), budget, &walked)) return e;
+  if (Error e = Checkout(repo.get(), walked.has_attributes, &session)) return e;
   if (session.Check() != 0) return session.stop;
 
   char hex[kHexIdLength + 1] = {};
@@ -438,6 +430,22 @@ Error CloneInto(const std::string& dir, const CloneSpec& spec, const CancelFlag&
   result->shallow = shallow;
   session.Emit(ClonePhase::kDone);
   return {};
+}
+
+}  // namespace
+
+Error CloneInto(const std::string& dir, const CloneSpec& spec, CloneBudget* budget, const CloneProgressFn& on_progress,
+                CloneResult* result) {
+  if (Error e = CheckUrlAllowed(spec.url, spec.allowed_protocols)) return e;
+  if (Error e = EnsureGitRuntime()) return e;
+  Error error = CloneWithin(dir, spec, budget, on_progress, result);
+  // Wherever libgit2 failed, a crossed limit is the reason to report. A refused allocation is
+  // the reason whatever the failure looked like: libgit2 drops some of what it cannot allocate
+  // and goes on (a ref advertisement without its HEAD reads as "no default branch").
+  if (error && (error.code == "ERR_CLONE_FAILED" || budget->heap().refused())) {
+    if (const Error& stop = budget->Check()) return stop;
+  }
+  return error;
 }
 
 }  // namespace home

@@ -1,7 +1,7 @@
 // Clones one ref of a remote repository into a fresh local directory with libgit2: what
-// `git clone --depth N --single-branch [--branch REF] URL DIR` does, with a byte limit, a
-// deadline and cancellation checked as data arrives. The directory must be private to us
-// (staging.h): libgit2 writes by path.
+// `git clone --depth N --single-branch [--branch REF] URL DIR` does, within a budget (bytes,
+// time, entries, sizes, memory: clone_budget.h) checked as data arrives and before checkout
+// writes a file. The directory must be private to us (staging.h): libgit2 writes by path.
 #pragma once
 
 #include <chrono>
@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/cancel.h"
+#include "core/clone_budget.h"
 #include "core/error.h"
 
 namespace home {
@@ -23,7 +24,16 @@ struct CloneSpec {
   uint64_t max_bytes = 0;                // received bytes; 0: no limit
   std::vector<std::string> allowed_protocols;
   std::string ca_file;  // extra trusted CA bundle (PEM); empty: the system store only
+
+  // The rest of the clone's budget (clone_budget.h, with max_bytes and timeout); 0: no limit.
+  uint64_t max_files = 0;           // entries in the checkout
+  uint64_t max_checkout_bytes = 0;  // sum of the checked-out blobs' sizes
+  uint64_t max_file_bytes = 0;      // the largest blob
+  uint64_t max_memory_bytes = 0;    // libgit2's live heap on the clone's thread
 };
+
+// The budget `spec` asks for.
+CloneLimits LimitsOf(const CloneSpec& spec);
 
 enum class ClonePhase { kConnecting, kReceiving, kResolving, kCheckout, kDone };
 const char* ClonePhaseName(ClonePhase phase);
@@ -49,10 +59,16 @@ struct CloneResult {
   bool shallow = false;  // false when depth was 0 or the server refused a shallow fetch
 };
 
-// Clones into `dir`, which must exist and be empty. Codes: ERR_PROTOCOL_NOT_ALLOWED,
-// ERR_REF_NOT_FOUND, ERR_CLONE_TIMEOUT, ERR_CLONE_TOO_LARGE, ERR_ABORTED, ERR_CLONE_FAILED
-// (libgit2's class and message). Every message is free of URL credentials. On failure `dir`
-// holds debris for the caller to remove.
+// Clones into `dir`, which must exist and be empty, drawing on `budget` (which the caller may
+// share with other fetches of the same clone; its limits, not `spec`'s, apply). Codes:
+// ERR_PROTOCOL_NOT_ALLOWED, ERR_REF_NOT_FOUND, ERR_CLONE_TIMEOUT, ERR_CLONE_TOO_LARGE (naming the
+// limit), ERR_CLONE_UNSAFE_PATH (a path git would refuse, found before anything is checked out),
+// ERR_ABORTED, ERR_CLONE_FAILED (libgit2's class and message). Every message is free of URL
+// credentials. On failure `dir` holds debris for the caller to remove.
+Error CloneInto(const std::string& dir, const CloneSpec& spec, CloneBudget* budget, const CloneProgressFn& on_progress,
+                CloneResult* result);
+
+// The same with a budget of its own, made from `spec` and `cancel`.
 Error CloneInto(const std::string& dir, const CloneSpec& spec, const CancelFlag& cancel,
                 const CloneProgressFn& on_progress, CloneResult* result);
 

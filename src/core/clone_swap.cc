@@ -11,6 +11,7 @@
 #include "core/staging.h"
 #include "core/tree_chown.h"
 #include "core/tree_remove.h"
+#include "core/url_policy.h"
 
 namespace home {
 namespace {
@@ -39,6 +40,8 @@ Error SwapIn(int staging_fd, const std::string& staged, const HomeRoot::Parent& 
 
 Error CloneIntoHome(const CloneRequest& request, const CancelFlag& cancel, const CloneProgressFn& on_progress,
                     CloneResult* result) {
+  // One budget for every phase from here to the swap: the deadline and the abort hold in each.
+  CloneBudget budget(LimitsOf(request.spec), cancel, RedactUrl(request.spec.url));
   // Check what we can before any network traffic: the destination path, the home, the staging.
   std::string normalized;
   if (Error e = CheckHomePath(request.into, request.home.container_home, &normalized)) return e;
@@ -51,14 +54,14 @@ Error CloneIntoHome(const CloneRequest& request, const CancelFlag& cancel, const
   if (Error e = StagedDir::Create(staging.get(), request.staging_dir, &staged)) return e;
   const std::string& name = staged->name();
 
-  if (Error e = CloneInto(request.staging_dir + "/" + name, request.spec, cancel, on_progress, result)) return e;
+  if (Error e = CloneInto(request.staging_dir + "/" + name, request.spec, &budget, on_progress, result)) return e;
   if (request.home.uid || request.home.gid) {
     const uid_t uid = request.home.uid ? *request.home.uid : static_cast<uid_t>(-1);
     const gid_t gid = request.home.gid ? *request.home.gid : static_cast<gid_t>(-1);
-    if (Error e = ChownTree(staging.get(), name, uid, gid)) return e;
+    if (Error e = ChownTree(staging.get(), name, uid, gid, [&budget] { return budget.Check(); })) return e;
   }
   // Last chance to back out; after the rename the new tree is the user's.
-  if (cancel.cancelled()) return MakeError("ERR_ABORTED", "the clone was aborted", request.home_dir);
+  if (const Error& stop = budget.Check()) return stop;
 
   if (!request.invalidate_marker.empty()) {
     if (Error e = WriteFileDurable(request.home_dir, request.invalidate_marker, "", request.home)) return e;

@@ -22,6 +22,8 @@ using GitObject = GitPtr<git_object, git_object_free>;
 using GitCommit = GitPtr<git_commit, git_commit_free>;
 using GitReference = GitPtr<git_reference, git_reference_free>;
 using GitConfig = GitPtr<git_config, git_config_free>;
+using GitTree = GitPtr<git_tree, git_tree_free>;
+using GitOdb = GitPtr<git_odb, git_odb_free>;
 
 // git_buf is a value type with its own dispose function.
 struct GitBuf {

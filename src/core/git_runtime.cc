@@ -5,6 +5,7 @@
 #include <mutex>
 #include <string>
 
+#include "core/heap_account.h"
 #include "core/socket_stream.h"
 #include "core/tls_stream.h"
 #include "core/url_policy.h"
@@ -24,6 +25,9 @@ constexpr int kServerTimeoutMs = 30 * 1000;
 constexpr size_t kPackMaxObjects = 5 * 1000 * 1000;
 
 Error Configure() {
+  // Before init, which keeps an allocator set earlier: every allocation libgit2 ever makes goes
+  // through the account of the clone running on its thread (heap_account.h).
+  if (Error e = InstallAccountingAllocator()) return e;
   if (int rc = git_libgit2_init(); rc < 0) return GitFailure("git_libgit2_init", rc);
   struct Opt {
     const char* what;

@@ -227,14 +227,8 @@ Error RegisterSocketStream() {
   return {};
 }
 
-TransferScope::TransferScope(const CancelFlag& cancel, Clock::time_point deadline, uint64_t max_bytes, std::string host,
-                             std::string port)
-    : cancel_(&cancel),
-      deadline_(deadline),
-      max_bytes_(max_bytes),
-      host_(std::move(host)),
-      port_(std::move(port)),
-      previous_(current_scope) {
+TransferScope::TransferScope(CloneBudget& budget, std::string host, std::string port)
+    : budget_(&budget), host_(std::move(host)), port_(std::move(port)), previous_(current_scope) {
   current_scope = this;
 }
 
@@ -242,11 +236,11 @@ TransferScope::~TransferScope() { current_scope = previous_; }
 
 bool TransferScope::ShouldStop() {
   const TransferScope* scope = current_scope;
-  return scope != nullptr && (scope->cancel_->cancelled() || Clock::now() > scope->deadline_ || scope->over_limit());
+  return scope != nullptr && scope->budget_->ShouldStop();
 }
 
 void TransferScope::CountReceived(size_t bytes) {
-  if (current_scope != nullptr) current_scope->received_ += bytes;
+  if (current_scope != nullptr) current_scope->budget_->CountReceived(bytes);
 }
 
 bool TransferScope::AllowsEndpoint(const std::string& host, const std::string& port) {

@@ -15,7 +15,7 @@
 #include <cstdint>
 #include <string>
 
-#include "core/cancel.h"
+#include "core/clone_budget.h"
 #include "core/error.h"
 
 struct git_stream;
@@ -29,35 +29,28 @@ Error RegisterSocketStream();
 // (tls_stream.h): git_stream_register's init contract (0, or -1 with libgit2's error set).
 int NewSocketStream(git_stream** out, const char* host, const char* port);
 
-// While alive, the streams this thread opens and uses honour `cancel`, `deadline`, a limit on
-// the bytes they receive, and (for HTTP) the one endpoint the URL names.
+// While alive, the streams this thread opens and uses honour the clone's budget (its cancel flag,
+// deadline and received-bytes limit: clone_budget.h) and (for HTTP) the one endpoint the URL names.
 class TransferScope {
  public:
-  // `max_bytes`: every byte read from the network counts (ref advertisement, HTTP framing and
-  // pack alike), 0 for no limit. `host`/`port`: the endpoint of an http(s) URL; a stream to any
-  // other endpoint is refused, so a redirect can change the path but never the server. Empty:
-  // no check (git://, ssh: no redirects there).
-  TransferScope(const CancelFlag& cancel, std::chrono::steady_clock::time_point deadline, uint64_t max_bytes = 0,
-                std::string host = {}, std::string port = {});
+  // Every byte read from the network counts against `budget` (ref advertisement, HTTP framing
+  // and pack alike). `host`/`port`: the endpoint of an http(s) URL; a stream to any other
+  // endpoint is refused, so a redirect can change the path but never the server. Empty: no check
+  // (git://, ssh: no redirects there).
+  TransferScope(CloneBudget& budget, std::string host = {}, std::string port = {});
   ~TransferScope();
   TransferScope(const TransferScope&) = delete;
   TransferScope& operator=(const TransferScope&) = delete;
 
   // For the stream: true when the current thread's transfer must stop.
   static bool ShouldStop();
-  // For the stream: counts received bytes against the current scope's limit.
+  // For the stream: counts received bytes against the current scope's budget.
   static void CountReceived(size_t bytes);
   // For the stream: whether the current scope lets a stream connect to `host`:`port`.
   static bool AllowsEndpoint(const std::string& host, const std::string& port);
 
-  uint64_t received_bytes() const { return received_; }
-  bool over_limit() const { return max_bytes_ != 0 && received_ > max_bytes_; }
-
  private:
-  const CancelFlag* cancel_;
-  std::chrono::steady_clock::time_point deadline_;
-  uint64_t max_bytes_;
-  uint64_t received_ = 0;
+  CloneBudget* budget_;
   std::string host_, port_;
   TransferScope* previous_;
 };

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include "core/ofd_lock.h"
+#include "core/task_threads.h"
 #include "core/tree_remove.h"
 
 namespace home {
@@ -30,6 +32,30 @@ constexpr mode_t kCheckoutDirMode = 0755;
 constexpr int kNameAttempts = 16;
 constexpr const char* kClonePrefix = "clone-";
 constexpr const char* kLockSuffix = ".lock";
+// How long removing a clone directory (a failed clone's partial checkout, the old tree after a
+// swap) may hold up the clone's result, and a sweep the clone's start: tens of thousands of files
+// on tmpfs. A clone must settle within its deadline and a second; what is left goes on in the
+// background, or with the next sweep.
+constexpr auto kForegroundRemoval = std::chrono::milliseconds(500);
+
+using Clock = std::chrono::steady_clock;
+
+RemovalPause PauseAfter(Clock::duration allowance) {
+  const Clock::time_point until = Clock::now() + allowance;
+  return [until] { return Clock::now() > until; };
+}
+
+// Finishes removing a clone directory on a home-io thread, its claim (the lock) held until the
+// end, so that no sweep takes it meanwhile; a process that exits first leaves it, unclaimed, to
+// the next sweep.
+void RemoveInBackground(int staging_fd, const std::string& name, UniqueFd lock) {
+  auto staging = std::make_shared<UniqueFd>(fcntl(staging_fd, F_DUPFD_CLOEXEC, 0));
+  auto claim = std::make_shared<UniqueFd>(std::move(lock));
+  if (!*staging) return;  // no descriptor to spare: the claim goes, the next sweep removes it
+  TaskThreads::HomeIo().Submit([staging, claim, name] {
+    if (RemoveTree(staging->get(), name).ok()) unlinkat(staging->get(), (name + kLockSuffix).c_str(), 0);
+  });
+}
 
 Error CheckPrivateDir(int fd, const std::string& shown_path, const char* code) {
   struct stat st;
@@ -120,8 +146,13 @@ Error StagedDir::Create(int staging_fd, const std::string& staging_path, std::un
 StagedDir::~StagedDir() {
   // Best effort: a failure here must not mask the clone's own result. What remains stays
   // claimed by nobody and goes with the next sweep.
-  (void)RemoveTree(staging_fd_, name_);
-  unlinkat(staging_fd_, (name_ + kLockSuffix).c_str(), 0);
+  bool paused = false;
+  (void)RemoveTree(staging_fd_, name_, PauseAfter(kForegroundRemoval), &paused);
+  if (paused) {
+    RemoveInBackground(staging_fd_, name_, std::move(lock_));
+  } else {
+    unlinkat(staging_fd_, (name_ + kLockSuffix).c_str(), 0);
+  }
 }
 
 void SweepStaleCloneDirs(int staging_fd, long grace_seconds) {
@@ -144,7 +175,9 @@ void SweepStaleCloneDirs(int staging_fd, long grace_seconds) {
   std::sort(names.begin(), names.end());
   names.erase(std::unique(names.begin(), names.end()), names.end());
   const time_t now = time(nullptr);
+  const RemovalPause pause = PauseAfter(kForegroundRemoval);
   for (const std::string& name : names) {
+    if (pause()) return;  // the rest waits for the next sweep
     const std::string lock_name = name + kLockSuffix;
     UniqueFd lock(openat(staging_fd, lock_name.c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC));
     if (lock) {
@@ -156,7 +189,8 @@ void SweepStaleCloneDirs(int staging_fd, long grace_seconds) {
         continue;
       }
     }
-    if (RemoveTree(staging_fd, name).ok() && lock) unlinkat(staging_fd, lock_name.c_str(), 0);
+    bool paused = false;
+    if (RemoveTree(staging_fd, name, pause, &paused).ok() && !paused && lock) unlinkat(staging_fd, lock_name.c_str(), 0);
   }
 }
 

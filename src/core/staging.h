@@ -24,6 +24,9 @@ Error OpenPrivateSubdir(int parent_fd, const std::string& name, const std::strin
 // use: an OFD lock (ofd_lock.h) on <staging>/clone-<random>.lock, taken before the directory
 // exists. Destruction removes the directory (whatever it holds by then: a failed clone, or the
 // old tree after a swap; never following symlinks), then the lock file, then lets go of the lock.
+// A removal that takes longer than half a second (a partial checkout of a hundred thousand
+// files) finishes on a home-io thread, the lock held until then: destruction never holds up a
+// clone's result for long.
 class StagedDir {
  public:
   // Creates an empty directory under a fresh name, 0755 like the root of a `git clone` (it becomes
@@ -51,8 +54,8 @@ class StagedDir {
 // Removes what crashed processes left (SIGKILL, a power cut between a swap and the removal of
 // the old tree): every clone directory and lock file whose lock nobody holds. A directory
 // without a lock file is only taken once older than `grace_seconds` (it cannot come from a
-// clone of this code, which locks first; something else put it there). Best effort: what
-// cannot be removed now is tried again by the next sweep.
+// clone of this code, which locks first; something else put it there). Best effort, and at
+// most about half a second of it: what cannot be removed now is taken up by the next sweep.
 constexpr long kSweepGraceSeconds = 60;
 void SweepStaleCloneDirs(int staging_fd, long grace_seconds = kSweepGraceSeconds);
 

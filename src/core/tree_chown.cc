@@ -17,13 +17,28 @@ namespace {
 // PATH_MAX (4096) allows at most 2048 nested components ("a/" each): a deeper tree cannot come
 // out of a checkout, so deeper is a bug and stops the walk instead of exhausting descriptors.
 constexpr int kMaxDepth = 2048;
+// Entries between two calls of the caller's check (the clone's deadline and abort): a few hundred
+// fchownat calls take well under a millisecond.
+constexpr unsigned kCheckEvery = 256;
 
 struct DirCloser {
   void operator()(DIR* d) const { closedir(d); }
 };
 
-Error Walk(int parent_fd, const char* name, uid_t uid, gid_t gid, int depth, const std::string& shown) {
+struct Walk {
+  uid_t uid;
+  gid_t gid;
+  const ChownCheck& check;
+  unsigned entries = 0;
+
+  Error Entry(int parent_fd, const char* name, int depth, const std::string& shown);
+};
+
+Error Walk::Entry(int parent_fd, const char* name, int depth, const std::string& shown) {
   if (depth > kMaxDepth) return MakeError("ERR_CLONE_FAILED", "checkout nested too deeply", shown);
+  if (++entries % kCheckEvery == 0 && check) {
+    if (Error e = check()) return e;
+  }
   if (fchownat(parent_fd, name, uid, gid, AT_SYMLINK_NOFOLLOW) != 0) {
     return SysError("ERR_CLONE_FAILED", "fchownat", errno, shown, "setting the checkout's owner");
   }
@@ -42,15 +57,16 @@ Error Walk(int parent_fd, const char* name, uid_t uid, gid_t gid, int depth, con
   for_dir.release();
   while (dirent* entry = readdir(dir.get())) {
     if (std::strcmp(entry->d_name, ".") == 0 || std::strcmp(entry->d_name, "..") == 0) continue;
-    if (Error e = Walk(fd.get(), entry->d_name, uid, gid, depth + 1, shown + "/" + entry->d_name)) return e;
+    if (Error e = Entry(fd.get(), entry->d_name, depth + 1, shown + "/" + entry->d_name)) return e;
   }
   return {};
 }
 
 }  // namespace
 
-Error ChownTree(int parent_fd, const std::string& name, uid_t uid, gid_t gid) {
-  return Walk(parent_fd, name.c_str(), uid, gid, 0, name);
+Error ChownTree(int parent_fd, const std::string& name, uid_t uid, gid_t gid, const ChownCheck& check) {
+  Walk walk{uid, gid, check};
+  return walk.Entry(parent_fd, name.c_str(), 0, name);
 }
 
 }  // namespace home

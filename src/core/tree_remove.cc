@@ -30,6 +30,9 @@ constexpr size_t kMaxHeldDirs = 128;
 // A directory that is still not empty after we removed everything we listed got new entries
 // meanwhile (the user is writing into it); list it again a few times, then give up.
 constexpr int kMaxRescans = 3;
+// Entries between two questions to the caller's pause: a few hundred unlinks take well under a
+// millisecond.
+constexpr unsigned kPauseEvery = 256;
 
 struct DirCloser {
   void operator()(DIR* dir) const { ::closedir(dir); }
@@ -110,7 +113,8 @@ Error Reopen(int child_fd, Frame* frame, const std::string& top) {
 
 }  // namespace
 
-Error RemoveTree(int parent_fd, const std::string& name) {
+Error RemoveTree(int parent_fd, const std::string& name, const RemovalPause& pause, bool* paused) {
+  if (paused != nullptr) *paused = false;
   if (name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos) {
     return RemoveError("unlinkat", EINVAL, name, "not a single name");
   }
@@ -132,7 +136,12 @@ Error RemoveTree(int parent_fd, const std::string& name) {
     stack.push_back(std::move(bottom));
   }
 
+  unsigned visited = 0;
   while (!stack.empty()) {
+    if (pause && ++visited % kPauseEvery == 0 && pause()) {
+      if (paused != nullptr) *paused = true;
+      return {};
+    }
     Frame& top = stack.back();
     int fd = ::dirfd(top.dir.get());
     errno = 0;

@@ -40,6 +40,8 @@ export async function listenOnLoopback(server) {
  * options.dieAfterBytes  destroy the connection after this many bytes of an upload-pack response
  * options.truncateAfterBytes  end the upload-pack response cleanly after this many bytes (a pack
  *                    cut short, but no connection error)
+ * options.env        extra environment for git http-backend and the upload-pack it runs (e.g.
+ *                    GIT_CONFIG_COUNT/KEY/VALUE: configuration at the command line's level)
  */
 export async function startHttpGitServer(root, options = {}) {
   const children = new Set();
@@ -66,6 +68,7 @@ export async function startHttpGitServer(root, options = {}) {
           REMOTE_ADDR: '127.0.0.1',
           ...(req.headers['content-encoding'] && { HTTP_CONTENT_ENCODING: req.headers['content-encoding'] }),
           ...(req.headers['git-protocol'] && { GIT_PROTOCOL: req.headers['git-protocol'] }),
+          ...options.env,
         },
         stdio: ['pipe', 'pipe', 'ignore'],
       });

@@ -27,6 +27,8 @@ const runInJobContainer: RunInJobContainer = async (options) => {
 export async function startJob(jobId: Id<'agentJobs'>, workdir: string, redact: (value: string) => string): Promise<void> {
   configure({ convexUrl: 'https://example.convex.cloud', workerToken: 't', jobTimeoutMs: 60_000, runInJobContainer });
   configure({ clone: { allowedProtocols: ['https', 'http'], concurrency: 2 }, detectSetupScript: true });
+  // The clone budget, for a worker with bigger repositories and more memory.
+  configure({ clone: { maxFiles: 200_000, maxCheckoutBytes: 2 ** 31, maxFileBytes: 2 ** 27, maxMemoryBytes: 2 ** 29 } });
   const userEnv: UserEnvironment | null = await fetchUserEnvironment(jobId);
   if (!userEnv) return;
   // The seed's call, unchanged: the report may be ignored.
@@ -45,7 +47,7 @@ export async function startJob(jobId: Id<'agentJobs'>, workdir: string, redact: 
 }
 
 export async function tools(): Promise<string> {
-  const clone: CloneReport = await cloneRepository({ url: 'https://example.com/d.git', homeDir: '/homes/a', ref: 'main', depth: 1 });
+  const clone: CloneReport = await cloneRepository({ url: 'https://example.com/d.git', homeDir: '/homes/a', ref: 'main', depth: 1, maxFiles: 10_000 });
   const written = await writeHomeFiles('/homes/a', [{ path: 'a', content: new Uint8Array([1]), isExecutable: false }]);
   const hash: string = configHash({ dotfilesRepoUrl: clone.commit });
   // @ts-expect-error: an unknown protocol is not a CloneProtocol
@@ -54,6 +56,7 @@ export async function tools(): Promise<string> {
 }
 
 export function describe(error: unknown): string {
+  if (error instanceof HomeNativeError && error.code === 'ERR_CLONE_UNSAFE_PATH') return `refused ${error.path ?? ''}`;
   if (error instanceof HomeNativeError) {
     // @ts-expect-error: codes are a closed union
     const impossible: typeof error.code = 'ERR_NOT_A_CODE';

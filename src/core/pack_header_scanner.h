@@ -1,0 +1,60 @@
+// Reads the header of every object of a pack stream as it arrives (git's pack format,
+// Documentation/gitformat-pack.txt): each object's type and size, a delta's base reference, and,
+// for a delta, the size of the object it makes (the first bytes of its inflated data). Finding
+// where an object ends takes inflating it, into a small scratch buffer that is thrown away.
+// Whatever it cannot parse it leaves alone: the indexer that reads the same stream reports the
+// damage.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+namespace home {
+
+// Feed it a pack in pieces of any size; it returns false at the first object that announces more
+// than `max_object_bytes` (0: no limit), before reading that object's data, and keeps returning
+// false after.
+class PackHeaderScanner {
+ public:
+  explicit PackHeaderScanner(uint64_t max_object_bytes);
+  ~PackHeaderScanner();
+  PackHeaderScanner(const PackHeaderScanner&) = delete;
+  PackHeaderScanner& operator=(const PackHeaderScanner&) = delete;
+
+  bool Feed(const unsigned char* data, size_t size);
+
+  uint64_t objects_seen() const { return objects_seen_; }
+  uint64_t refused_size() const { return refused_size_; }  // what the refused object announced
+  bool gave_up() const { return state_ == State::kGaveUp; }  // not a pack it can read: the indexer decides
+
+ private:
+  enum class State { kPackHeader, kObjectHeader, kOfsBase, kRefBase, kData, kTrailer, kGaveUp, kRefused };
+  struct Inflater;
+
+  bool Announce(uint64_t size);
+  // Consumes compressed bytes of the current object; returns how many it used.
+  size_t Inflate(const unsigned char* data, size_t size);
+  void ObjectDone();
+
+  uint64_t max_;
+  State state_ = State::kPackHeader;
+  unsigned char header_[12] = {};
+  size_t header_have_ = 0;
+  uint64_t objects_total_ = 0;
+  uint64_t objects_seen_ = 0;
+  uint64_t refused_size_ = 0;
+  // The object being read.
+  int type_ = 0;
+  uint64_t size_ = 0;
+  unsigned shift_ = 0;
+  size_t ref_base_left_ = 0;
+  bool is_delta_ = false;
+  // A delta's first inflated bytes: its base's size, then its result's, as varints.
+  unsigned char delta_head_[20] = {};
+  size_t delta_head_have_ = 0;
+  bool delta_checked_ = false;
+  std::unique_ptr<Inflater> inflater_;
+};
+
+}  // namespace home
