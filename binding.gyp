@@ -8,6 +8,7 @@
         "src/addon/js_error.cc",
         "src/addon/cancel_token.cc",
         "src/addon/clone_job.cc",
+        "src/addon/js_lookup.cc",
         "src/addon/home_lock_binding.cc",
         "src/addon/thread_job.cc",
         "src/addon/config_hash_binding.cc",

@@ -1,6 +1,8 @@
 // Public types of @spoon/home-native. The shim in lib/ is type-checked against this file
 // (test/types/conformance.ts), so the two cannot drift apart.
 
+import type { LookupFunction } from 'node:net';
+
 /** The job owner's environment, exactly the shape the seed's worker code uses. */
 export type UserEnvironment = {
   username: string;
@@ -29,6 +31,7 @@ export type HomeNativeErrorCode =
   | 'ERR_ABORTED'
   | 'ERR_LOCK_FAILED'
   | 'ERR_PROTOCOL_NOT_ALLOWED'
+  | 'ERR_DESTINATION_NOT_ALLOWED'
   | 'ERR_CLONE_TIMEOUT'
   | 'ERR_CLONE_TOO_LARGE'
   | 'ERR_CLONE_UNSAFE_PATH'
@@ -141,6 +144,18 @@ export interface CloneOptions {
   /** Default `['https']`. `file` also allows bare local paths; for tests. */
   allowedProtocols?: readonly CloneProtocol[];
   /**
+   * Networks (CIDR strings: `'10.20.0.0/16'`, `'127.0.0.0/8'`, `'fd00::/8'`) the clone may reach
+   * beyond public unicast addresses. Default: none, so loopback, private, link-local and the
+   * other special ranges are refused with ERR_DESTINATION_NOT_ALLOWED (docs/guarantees.md).
+   */
+  allowedNetworks?: readonly string[];
+  /**
+   * Resolves the URL's host, with the signature of `dns.lookup` (what `net.connect` accepts).
+   * Called with `{ all: true }`; the addresses it answers are the ones checked and connected.
+   * Default: `clone.lookup`, else `dns.lookup`.
+   */
+  lookup?: LookupFunction;
+  /**
    * Extra trusted CAs (a PEM bundle) for this clone alone, beside the system store. The root is
    * enough when the server sends its intermediates; read at the clone's first HTTPS connection.
    */
@@ -190,6 +205,10 @@ export declare const localRunner: RunInJobContainer;
 
 export interface CloneSettings {
   allowedProtocols?: readonly CloneProtocol[];
+  /** Networks clones may reach beyond public unicast (CloneOptions.allowedNetworks). Default none. */
+  allowedNetworks?: readonly string[];
+  /** The resolver clones use (CloneOptions.lookup). Default `dns.lookup`. */
+  lookup?: LookupFunction;
   caFile?: string;
   maxBytes?: number;
   /** Defaults for the cloneRepository options of the same names (see CloneOptions). */

@@ -94,8 +94,16 @@ class TlsStreamTest : public ::testing::Test {
     (void)std::system(("rm -rf '" + dir_ + "'").c_str());
   }
 
-  // A connected socket stream to the server; the caller owns it.
+  // A connected socket stream to the server; the caller owns it. Connected inside a transfer scope
+  // that allows loopback: outside one, a stream reaches public addresses only.
   static git_stream* Tcp() {
+    static const NetworkAccess loopback = [] {
+      NetworkAccess access;
+      (void)NetworkPolicy::Parse({"127.0.0.0/8"}, &access.policy);
+      return access;
+    }();
+    CloneBudget budget(CloneLimits{}, CancelFlag(), "tls test");
+    const TransferScope scope(budget, loopback);
     git_stream* tcp = nullptr;
     if (NewSocketStream(&tcp, "127.0.0.1", std::to_string(port_).c_str()) != 0) return nullptr;
     if (tcp->connect(tcp) != 0) {

@@ -24,6 +24,10 @@ TEST(UrlPolicy, ClassifiesSchemes) {
   EXPECT_EQ(ClassifyUrl("/srv/a"), UrlScheme::kFile);
   EXPECT_EQ(ClassifyUrl("./a:b"), UrlScheme::kFile);
   EXPECT_EQ(ClassifyUrl("repo"), UrlScheme::kFile);
+  // IPv6 hosts hold "::" too; only `<transport>::` at the start names a transport helper.
+  EXPECT_EQ(ClassifyUrl("https://[::1]:8443/a"), UrlScheme::kHttps);
+  EXPECT_EQ(ClassifyUrl("git://[::ffff:127.0.0.1]/a"), UrlScheme::kGit);
+  EXPECT_EQ(ClassifyUrl("git@[::1]:a"), UrlScheme::kSsh);
 }
 
 TEST(UrlPolicy, TransportHelpersAreNeverAllowed) {
@@ -76,6 +80,32 @@ TEST(RedactUrl, GeneratedSecretsNeverSurvive) {
     const std::string redacted = RedactUrl(text);
     EXPECT_EQ(redacted.find(secret), std::string::npos) << text << " -> " << redacted;
   }
+}
+
+}  // namespace
+}  // namespace home
+
+namespace home {
+namespace {
+
+TEST(SshHost, EveryFormNamesItsHost) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"ssh://git@github.com/x/y.git", "github.com"},
+      {"ssh://git@github.com:2222/x/y.git", "github.com"},
+      {"git+ssh://127.0.0.1/x", "127.0.0.1"},
+      {"ssh+git://[::1]:22/x", "::1"},
+      {"git@github.com:x/y.git", "github.com"},
+      {"169.254.169.254:x.git", "169.254.169.254"},
+      {"user@[::ffff:127.0.0.1]:x.git", "::ffff:127.0.0.1"},
+  };
+  for (const auto& [url, host] : cases) {
+    std::string got;
+    EXPECT_TRUE(SshHost(url, &got)) << url;
+    EXPECT_EQ(got, host) << url;
+  }
+  std::string got;
+  EXPECT_FALSE(SshHost("https://github.com/x", &got));
+  EXPECT_FALSE(SshHost("/srv/repo", &got));
 }
 
 }  // namespace

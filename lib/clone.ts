@@ -6,7 +6,8 @@ import type { CloneOptions, CloneProgress, CloneProtocol, CloneReport } from '..
 import { withCancelToken } from './cancel';
 import { HomeNativeError, callNative, type Redact } from './errors';
 import { native, type NativeCloneOptions } from './native';
-import { budgetLimits, cloneSettings, settings, stagingDirFor } from './settings';
+import { proxyFor } from './proxy-env';
+import { allowedNetworksProblem, budgetLimits, cloneSettings, settings, stagingDirFor } from './settings';
 
 /** At most ten progress events a second: a job log line per event is plenty. */
 const progressIntervalMs = 100;
@@ -39,6 +40,11 @@ function validate(options: CloneOptions): void {
   ) {
     fail('allowedProtocols', `a list of ${protocols.join(', ')}`);
   }
+  if (o.allowedNetworks !== undefined) {
+    const problem = allowedNetworksProblem(o.allowedNetworks);
+    if (problem !== undefined) throw new HomeNativeError('ERR_INVALID_ARG_TYPE', `cloneRepository: ${problem}`);
+  }
+  if (o.lookup !== undefined && typeof o.lookup !== 'function') fail('lookup', 'a function like dns.lookup');
   if (o.caFile !== undefined && typeof o.caFile !== 'string') fail('caFile', 'a path');
   if (o.stagingDir !== undefined && (typeof o.stagingDir !== 'string' || !path.isAbsolute(o.stagingDir))) {
     fail('stagingDir', 'an absolute path');
@@ -120,6 +126,7 @@ export async function cloneRepository(
     const uid = options.uid ?? configured.uid;
     const gid = options.gid ?? configured.gid;
     const caFile = options.caFile ?? defaults.caFile;
+    const proxy = proxyFor(options.url);
     const nativeOptions: NativeCloneOptions = {
       url: options.url,
       ...(options.ref !== undefined && { ref: options.ref }),
@@ -133,6 +140,9 @@ export async function cloneRepository(
       maxFileBytes: options.maxFileBytes ?? defaults.maxFileBytes,
       maxMemoryBytes: options.maxMemoryBytes ?? defaults.maxMemoryBytes,
       allowedProtocols: [...(options.allowedProtocols ?? defaults.allowedProtocols)],
+      allowedNetworks: [...(options.allowedNetworks ?? defaults.allowedNetworks)],
+      lookup: options.lookup ?? defaults.lookup,
+      ...(proxy !== undefined && { proxy }),
       ...(caFile !== undefined && { caFile: path.resolve(caFile) }),
       stagingDir: options.stagingDir ?? stagingDirFor(homeDir),
       ...(options.containerHome !== undefined && { containerHome: options.containerHome }),

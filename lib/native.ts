@@ -1,5 +1,6 @@
 // The addon's raw interface and its loader. Only this file knows the addon's calling conventions;
 // every other module of the shim goes through the functions typed here.
+import type { LookupFunction } from 'node:net';
 import path from 'node:path';
 import load from 'node-gyp-build';
 import type { CloneProgress, CloneProtocol } from '../index';
@@ -47,6 +48,11 @@ export interface NativeCloneOptions extends NativeHomeOptions {
   maxFileBytes: number;
   maxMemoryBytes: number;
   allowedProtocols: CloneProtocol[];
+  /** The network policy's allow-list and the resolver (src/core/network_access.h). */
+  allowedNetworks: string[];
+  lookup: LookupFunction;
+  /** `http://host:port`, from the environment (lib/proxy-env.ts); absent: a direct connection. */
+  proxy?: string;
   caFile?: string;
   stagingDir: string;
   /** Emptied durably right before the new tree is swapped in (materializeUserHome's marker). */
@@ -89,6 +95,8 @@ export interface NativeAddon {
     cancel: NativeCancelToken | undefined,
     onProgress: ((progress: CloneProgress) => void) | undefined,
   ): Promise<NativeCloneReport>;
+  /** Undefined when every entry is a CIDR network; otherwise the message naming the bad one. */
+  checkAllowedNetworks(list: readonly unknown[]): string | undefined;
   setCloneConcurrency(limit: number): void;
   setIoConcurrency(limit: number): void;
   /** Whether the running kernel offers openat2 (the resolver's fast path). */

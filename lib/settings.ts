@@ -2,13 +2,24 @@
 // worker's environment variables.
 import os from 'node:os';
 import path from 'node:path';
+import dns from 'node:dns';
+import type { LookupFunction } from 'node:net';
 import type { CloneProtocol, HomeNativeSettings, RunInJobContainer } from '../index';
 import { HomeNativeError } from './errors';
+import { native } from './native';
 
 /** Defaults, each with its reason. */
 export const defaults = {
   /** The design allows only https unless the operator opts in to more. */
   allowedProtocols: ['https'] as CloneProtocol[],
+  /**
+   * Public unicast only: the user chooses the URL, and the clone connects from the worker host,
+   * where loopback, the private network and the cloud's metadata service are in reach
+   * (docs/guarantees.md). An operator with an internal git server allows its network.
+   */
+  allowedNetworks: [] as string[],
+  /** The system resolver, as Node's own net.connect uses it. */
+  lookup: dns.lookup as LookupFunction,
   /** Large enough for any dotfiles repository, small enough to stop a hostile one early. */
   maxBytes: 512 * 1024 * 1024,
   /**
@@ -62,6 +73,8 @@ export const defaults = {
 
 export interface ResolvedCloneSettings {
   allowedProtocols: CloneProtocol[];
+  allowedNetworks: string[];
+  lookup: LookupFunction;
   caFile: string | undefined;
   maxBytes: number;
   maxFiles: number;
@@ -87,6 +100,12 @@ function check(condition: boolean, field: string, expected: string): void {
 
 const isPositiveInteger = (value: unknown) => Number.isSafeInteger(value) && (value as number) > 0;
 const isId = (value: unknown) => Number.isSafeInteger(value) && (value as number) >= 0 && (value as number) < 2 ** 32;
+
+/** Why `value` is not a list of CIDR networks (the addon's own parser), or undefined. */
+export function allowedNetworksProblem(value: unknown): string | undefined {
+  if (!Array.isArray(value)) return 'must be a list of CIDR strings';
+  return native().checkAllowedNetworks(value);
+}
 
 function validate(settings: HomeNativeSettings): void {
   check(typeof settings === 'object' && settings !== null, 'settings', 'an object');
@@ -116,6 +135,11 @@ function validate(settings: HomeNativeSettings): void {
       `a list of ${protocols.join(', ')}`,
     );
   }
+  if (clone.allowedNetworks !== undefined) {
+    const problem = allowedNetworksProblem(clone.allowedNetworks);
+    if (problem !== undefined) throw new HomeNativeError('ERR_INVALID_ARG_TYPE', `configure: clone.${problem}`);
+  }
+  if (clone.lookup !== undefined) check(typeof clone.lookup === 'function', 'clone.lookup', 'a function like dns.lookup');
   if (clone.caFile !== undefined) check(typeof clone.caFile === 'string', 'clone.caFile', 'a path');
   if (clone.maxBytes !== undefined) check(isPositiveInteger(clone.maxBytes), 'clone.maxBytes', 'a positive integer');
   for (const name of budgetLimits) {
@@ -146,6 +170,8 @@ export function cloneSettings(): ResolvedCloneSettings {
   const clone = current.clone ?? {};
   return {
     allowedProtocols: [...(clone.allowedProtocols ?? defaults.allowedProtocols)],
+    allowedNetworks: [...(clone.allowedNetworks ?? defaults.allowedNetworks)],
+    lookup: clone.lookup ?? defaults.lookup,
     caFile: clone.caFile,
     maxBytes: clone.maxBytes ?? defaults.maxBytes,
     maxFiles: clone.maxFiles ?? defaults.maxFiles,

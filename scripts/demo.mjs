@@ -3,7 +3,8 @@
 //      install.sh that appends to ~/.bashrc) in a temporary directory,
 //   2. serves it over smart HTTP (`git http-backend` behind a node http server on 127.0.0.1),
 //   3. writes an environment file with overlay files,
-//   4. runs `spoon-home materialize --local-setup --allow-protocol http` into ./demo-home/alice,
+//   4. runs `spoon-home materialize --local-setup --allow-protocol http --allow-network 127.0.0.0/8`
+//      (the demo's server is on loopback, which clones may not reach by default) into ./demo-home/alice,
 //      prints the resulting tree and the timings,
 //   5. runs it again to show the unchanged path, then `spoon-home status`,
 //   6. stops the server and removes the temporary directory.
@@ -145,7 +146,7 @@ async function main() {
     say(`${envFile}: user alice, ref main, setup install.sh, 3 overlay files`);
 
     await rm(demoHome, { recursive: true, force: true });
-    const args = ['materialize', '--home', demoHome, '--container-home', '/home/alice', '--env', envFile, '--local-setup', '--allow-protocol', 'http'];
+    const args = ['materialize', '--home', demoHome, '--container-home', '/home/alice', '--env', envFile, '--local-setup', '--allow-protocol', 'http', '--allow-network', '127.0.0.0/8', '--allow-network', '::1/128'];
 
     heading('first run: clone, setup, overlay');
     let started = performance.now();

@@ -42,7 +42,7 @@ after(async () => {
   tmp?.remove();
 });
 
-const http = { allowedProtocols: ['http'] };
+const http = { allowedProtocols: ['http'], allowedNetworks: ['127.0.0.0/8', '::1/128'] };
 
 /** Asserts `promise` rejects with `code`, the previous checkout intact and no staging debris. */
 async function rejectsKeepingPrevious(h, intact, promise, code) {
@@ -144,7 +144,7 @@ test('disallowed protocols are refused before anything is touched', async () => 
     [{ url: `ext::sh -c touch% ${path.join(tmp.dir, 'pwned')}` }, { allowedProtocols: ['https', 'http', 'ssh', 'git', 'file'] }],
     [{ url: 'git@localhost:alice/dotfiles.git' }],
     [{ url: 'ssh://git@localhost/alice/dotfiles.git' }, { allowedProtocols: ['https', 'git'] }],
-    [{ url: httpServer.url('dotfiles') }, { allowedProtocols: ['https'] }],
+    [{ url: httpServer.url('dotfiles') }, { allowedProtocols: ['https'], allowedNetworks: ['127.0.0.0/8', '::1/128'] }],
     [{ url: daemon.url('dotfiles') }],
   ];
   for (const [target, extra = {}] of cases) {
@@ -359,7 +359,7 @@ const gitDaemonShallow = major > 1 || (major === 1 && minor >= 9);
 
 test(`git:// against git daemon: ${gitDaemonShallow ? 'a shallow clone' : 'shallow refused, full fetch instead, reported as shallow: false'}`, async () => {
   const h = newHome(tmp.dir);
-  const report = await cloneRepository({ url: daemon.url('dotfiles'), ref: 'feature', homeDir: h.home, allowedProtocols: ['git'] });
+  const report = await cloneRepository({ url: daemon.url('dotfiles'), ref: 'feature', homeDir: h.home, allowedProtocols: ['git'], allowedNetworks: ['127.0.0.0/8', '::1/128'] });
   assert.equal(report.commit, fixture.commits.feature);
   assert.equal(report.shallow, gitDaemonShallow);
   assert.equal(existsSync(path.join(h.dotfiles, '.git', 'shallow')), gitDaemonShallow);
@@ -369,11 +369,11 @@ test(`git:// against git daemon: ${gitDaemonShallow ? 'a shallow clone' : 'shall
 test('HTTPS with a per-clone caFile; without it the certificate is refused', async () => {
   const url = `https://localhost:${httpsServer.port}/dotfiles.git`;
   const h = newHome(tmp.dir);
-  const report = await cloneRepository({ url, homeDir: h.home, caFile: tls.caFile });
+  const report = await cloneRepository({ url, homeDir: h.home, caFile: tls.caFile, allowedNetworks: ['127.0.0.0/8', '::1/128'] });
   assert.equal(report.commit, fixture.commits.main);
   const bad = newHome(tmp.dir);
   const intact = plantPrevious(bad.home);
-  const error = await rejectsKeepingPrevious(bad, intact, cloneRepository({ url, homeDir: bad.home }), 'ERR_CLONE_FAILED');
+  const error = await rejectsKeepingPrevious(bad, intact, cloneRepository({ url, homeDir: bad.home, allowedNetworks: ['127.0.0.0/8', '::1/128'] }), 'ERR_CLONE_FAILED');
   assert.match(error.message, /certificate/i);
   // The right CA, but a name the certificate does not carry (it names DNS:localhost only).
   const byIp = newHome(tmp.dir);
@@ -422,7 +422,7 @@ test("the host's and the user's git configuration cannot influence the clone; ho
   );
   const h = newHome(tmp.dir);
   const script = `import { cloneRepository } from '@spoon/home-native';
-    const r = await cloneRepository({ url: ${JSON.stringify(httpServer.url('dotfiles'))}, homeDir: ${JSON.stringify(h.home)}, allowedProtocols: ['http'] });
+    const r = await cloneRepository({ url: ${JSON.stringify(httpServer.url('dotfiles'))}, homeDir: ${JSON.stringify(h.home)}, allowedProtocols: ['http'], allowedNetworks: ['127.0.0.0/8', '::1/128'] });
     console.log(r.commit);`;
   const { code, out } = await runNode(['--input-type=module', '-e', script], {
     cwd: here,
@@ -474,7 +474,7 @@ test("a crashed process's staging debris is removed by the next clone", async ()
   const h = newHome(tmp.dir);
   // A child starts a clone against the stalling server and is killed while it waits.
   const script = `import { cloneRepository } from '@spoon/home-native';
-    cloneRepository({ url: ${JSON.stringify(stallServer.url('dotfiles'))}, homeDir: ${JSON.stringify(h.home)}, allowedProtocols: ['http'] }).catch(() => {});
+    cloneRepository({ url: ${JSON.stringify(stallServer.url('dotfiles'))}, homeDir: ${JSON.stringify(h.home)}, allowedProtocols: ['http'], allowedNetworks: ['127.0.0.0/8', '::1/128'] }).catch(() => {});
     setTimeout(() => console.log('started'), 300);`;
   const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: here, stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = once(child, 'exit');

@@ -259,7 +259,7 @@ test(`crash safety: ${RUNS} SIGKILLs at random points, then a clean run converge
   const killMs = performance.now() - started;
 
   // The clean run, and a fresh home made by a clean run from the same start: the same tree.
-  configure({ clone: { allowedProtocols: ['http'] }, runInJobContainer: localRunner });
+  configure({ clone: { allowedProtocols: ['http'], allowedNetworks: ['127.0.0.0/8', '::1/128'] }, runInJobContainer: localRunner });
   const redact = (text) => text;
   await materializeUserHome({ homeDir: home, containerHome, redact, userEnv: envFor(url, 'main') });
   const fresh = path.join(scratch.dir, 'fresh', 'alice');

@@ -113,7 +113,7 @@ after(async () => {
  * (the network policy's loopback allowance among them).
  */
 function cloneOptions(name, extra = {}) {
-  return { url: server.url(name), allowedProtocols: ['http'], timeoutMs: 20_000, ...extra };
+  return { url: server.url(name), allowedProtocols: ['http'], allowedNetworks: ['127.0.0.0/8', '::1/128'], timeoutMs: 20_000, ...extra };
 }
 
 /** Bytes of the files and links under `dir`, not following links. */

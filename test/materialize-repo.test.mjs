@@ -52,7 +52,7 @@ async function fixture(t) {
   git(root, 'clone', '--quiet', '--bare', work, path.join(repos, 'dotfiles.git'));
   const server = await startHttpGitServer(repos);
   t.after(() => server.stop());
-  configure({ clone: { allowedProtocols: ['http'] }, runInJobContainer: localRunner });
+  configure({ clone: { allowedProtocols: ['http'], allowedNetworks: ['127.0.0.0/8', '::1/128'] }, runInJobContainer: localRunner });
   const homes = path.join(root, 'homes');
   return {
     root,

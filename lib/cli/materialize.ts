@@ -3,6 +3,7 @@
 import path from 'node:path';
 import type { CloneProtocol, HomeNativeSettings, MaterializeReport } from '../../index';
 import { configure, localRunner, materializeUserHome } from '../index';
+import { allowedNetworksProblem } from '../settings';
 import { parseCommandArgs, requireOption, type Command } from './args';
 import { requireEnvironmentFile } from './env-file';
 import { formatBytes, formatMs, outJson, redactUrls, table, UsageError } from './output';
@@ -17,6 +18,14 @@ function allowedProtocols(values: string[] | undefined): CloneProtocol[] | undef
     if (!protocol) throw new UsageError(`--allow-protocol must be one of ${protocols.join(', ')}, got ${value}`);
     return protocol;
   });
+}
+
+// A network the clone may reach beyond public addresses (an internal git server's, or loopback
+// for a local test server): a typo is a usage error, not a clone that fails later.
+function allowedNetworks(values: string[]): string[] {
+  const problem = allowedNetworksProblem(values);
+  if (problem !== undefined) throw new UsageError(`--allow-network: ${problem}`);
+  return values;
 }
 
 function repositoryLine(report: MaterializeReport): string {
@@ -50,7 +59,7 @@ export const materializeCommand: Command = {
   summary: 'materialize one home from an environment file',
   usage:
     'spoon-home materialize --home DIR --container-home /home/NAME --env FILE.json\n' +
-    '    [--local-setup] [--allow-protocol P]... [--staging DIR] [--ca-file F] [--json]',
+    '    [--local-setup] [--allow-protocol P]... [--allow-network CIDR]... [--staging DIR] [--ca-file F] [--json]',
   async run(argv) {
     const args = parseCommandArgs(argv, {
       home: { type: 'string' },
@@ -58,6 +67,7 @@ export const materializeCommand: Command = {
       env: { type: 'string' },
       'local-setup': { type: 'boolean' },
       'allow-protocol': { type: 'string', multiple: true },
+      'allow-network': { type: 'string', multiple: true },
       staging: { type: 'string' },
       'ca-file': { type: 'string' },
     });
@@ -72,6 +82,7 @@ export const materializeCommand: Command = {
       ...(args.staging !== undefined && { stagingDir: path.resolve(args.staging) }),
       clone: {
         ...(protocolsAllowed !== undefined && { allowedProtocols: protocolsAllowed }),
+        ...(args['allow-network'] !== undefined && { allowedNetworks: allowedNetworks(args['allow-network']) }),
         ...(args['ca-file'] !== undefined && { caFile: path.resolve(args['ca-file']) }),
       },
     };

@@ -7,8 +7,10 @@
 #include "addon/bindings.h"
 #include "addon/cancel_token.h"
 #include "addon/home_args.h"
+#include "addon/js_lookup.h"
 #include "addon/js_error.h"
 #include "addon/thread_job.h"
+#include "core/address_policy.h"
 #include "core/clone_swap.h"
 #include "core/url_policy.h"
 
@@ -37,6 +39,19 @@ double NumberField(Napi::Object options, const char* name) {
   return value.As<Napi::Number>().DoubleValue();
 }
 
+std::vector<std::string> StringList(Napi::Object options, const char* name) {
+  Napi::Value value = options.Get(name);
+  if (!value.IsArray()) ThrowArgError(options.Env(), std::string("cloneRepository: options.") + name + " must be an array");
+  Napi::Array list = value.As<Napi::Array>();
+  std::vector<std::string> out;
+  for (uint32_t i = 0; i < list.Length(); ++i) {
+    Napi::Value item = list.Get(i);
+    if (!item.IsString()) ThrowArgError(options.Env(), std::string("cloneRepository: ") + name + " holds strings");
+    out.push_back(item.As<Napi::String>().Utf8Value());
+  }
+  return out;
+}
+
 CloneRequest ReadRequest(Napi::Object options) {
   CloneRequest request;
   request.spec.url = StringField(options, "url", true);
@@ -45,14 +60,10 @@ CloneRequest ReadRequest(Napi::Object options) {
   request.spec.timeout = std::chrono::milliseconds(static_cast<int64_t>(NumberField(options, "timeoutMs")));
   request.spec.max_bytes = static_cast<uint64_t>(NumberField(options, "maxBytes"));
   request.spec.ca_file = StringField(options, "caFile", false);
-  Napi::Value protocols = options.Get("allowedProtocols");
-  if (!protocols.IsArray()) ThrowArgError(options.Env(), "cloneRepository: options.allowedProtocols must be an array");
-  Napi::Array list = protocols.As<Napi::Array>();
-  for (uint32_t i = 0; i < list.Length(); ++i) {
-    Napi::Value item = list.Get(i);
-    if (!item.IsString()) ThrowArgError(options.Env(), "cloneRepository: allowedProtocols holds strings");
-    request.spec.allowed_protocols.push_back(item.As<Napi::String>().Utf8Value());
-  }
+  request.spec.allowed_protocols = StringList(options, "allowedProtocols");
+  // The network the clone may reach (core/network_access.h); the resolver is the job's (below).
+  request.spec.allowed_networks = StringList(options, "allowedNetworks");
+  request.spec.proxy = StringField(options, "proxy", false);
   // The rest of the budget (core/clone_budget.h); the shim always sends them.
   request.spec.max_files = static_cast<uint64_t>(NumberField(options, "maxFiles"));
   request.spec.max_checkout_bytes = static_cast<uint64_t>(NumberField(options, "maxCheckoutBytes"));
@@ -68,9 +79,14 @@ CloneRequest ReadRequest(Napi::Object options) {
 
 class CloneJob : public ThreadJob {
  public:
-  CloneJob(Napi::Env env, CloneRequest request, CancelFlag cancel, Napi::Value on_progress)
+  CloneJob(Napi::Env env, CloneRequest request, CancelFlag cancel, Napi::Value on_progress, Napi::Value lookup)
       : ThreadJob(env), request_(std::move(request)), cancel_(std::move(cancel)) {
     if (on_progress.IsFunction()) on_progress_ = Napi::Persistent(on_progress.As<Napi::Function>());
+    // Names resolve through the worker's lookup (js_lookup.h); without one, the system's.
+    if (lookup.IsFunction()) {
+      lookup_ = Napi::Persistent(lookup.As<Napi::Function>());
+      request_.spec.resolver = std::make_shared<JsLookup>(this, &lookup_);
+    }
   }
 
  private:
@@ -113,7 +129,10 @@ class CloneJob : public ThreadJob {
     on_progress_.Call({js});
   }
 
-  void ReleaseJs() override { on_progress_.Reset(); }
+  void ReleaseJs() override {
+    on_progress_.Reset();
+    lookup_.Reset();
+  }
 
   Napi::Value Resolve(Napi::Env env) override {
     Napi::Object report = Napi::Object::New(env);
@@ -140,6 +159,7 @@ class CloneJob : public ThreadJob {
   CloneRequest request_;
   CancelFlag cancel_;
   Napi::FunctionReference on_progress_;
+  Napi::FunctionReference lookup_;
   std::mutex progress_mutex_;
   CloneProgress latest_;
   CloneResult result_;
@@ -152,14 +172,34 @@ Napi::Value CloneRepositoryJs(const Napi::CallbackInfo& info) {
   CloneRequest request = ReadRequest(info[0].As<Napi::Object>());
   CancelFlag cancel = CancelToken::FlagOf(env, info[1]);
   if (!info[2].IsUndefined() && !info[2].IsFunction()) ThrowArgError(env, "cloneRepository: onProgress must be a function");
-  auto job = std::make_unique<CloneJob>(env, std::move(request), std::move(cancel), info[2]);
+  Napi::Value lookup = info[0].As<Napi::Object>().Get("lookup");
+  if (!lookup.IsUndefined() && !lookup.IsFunction()) ThrowArgError(env, "cloneRepository: options.lookup must be a function");
+  auto job = std::make_unique<CloneJob>(env, std::move(request), std::move(cancel), info[2], lookup);
   return ThreadJob::Start(env, std::move(job), "home_native.clone", OnCloneThread);
+}
+
+// checkAllowedNetworks(list) => undefined, or the message saying which entry is not a network:
+// configure() and cloneRepository() validate with the same parser the clone uses.
+Napi::Value CheckAllowedNetworksJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsArray()) ThrowArgError(env, "checkAllowedNetworks(list)");
+  Napi::Array array = info[0].As<Napi::Array>();
+  std::vector<std::string> list;
+  for (uint32_t i = 0; i < array.Length(); ++i) {
+    Napi::Value item = array.Get(i);
+    if (!item.IsString()) return Napi::String::New(env, "allowedNetworks holds CIDR strings");
+    list.push_back(item.As<Napi::String>().Utf8Value());
+  }
+  NetworkPolicy policy;
+  if (Error e = NetworkPolicy::Parse(list, &policy)) return Napi::String::New(env, e.message);
+  return env.Undefined();
 }
 
 }  // namespace
 
 void InitClone(Napi::Env env, Napi::Object exports) {
   exports.Set("cloneRepository", Napi::Function::New<CloneRepositoryJs>(env, "cloneRepository"));
+  exports.Set("checkAllowedNetworks", Napi::Function::New<CheckAllowedNetworksJs>(env, "checkAllowedNetworks"));
 }
 
 }  // namespace home::addon

@@ -54,10 +54,40 @@ void ThreadJob::PostProgress() {
   if (!Send(&progress)) progress_pending_ = false;
 }
 
+bool ThreadJob::RunOnJs(std::function<void(Napi::Env)> task) {
+  static Message run = Message::kTask;
+  std::lock_guard<std::mutex> lock(link_mutex_);
+  if (!link_open_) return false;
+  tasks_.push_back(std::move(task));
+  if (tsfn_.NonBlockingCall(&run) == napi_ok) return true;
+  tasks_.pop_back();
+  return false;
+}
+
+bool ThreadJob::JsReachable() {
+  std::lock_guard<std::mutex> lock(link_mutex_);
+  return link_open_;
+}
+
 void ThreadJob::CallJs(Napi::Env env, Napi::Function, Owner* owner, Message* message) {
   if (env == nullptr) return;  // the environment is shutting down: nobody is listening
   ThreadJob* job = owner->get();
   Napi::HandleScope scope(env);
+  if (*message == Message::kTask) {
+    std::function<void(Napi::Env)> task;
+    {
+      std::lock_guard<std::mutex> lock(job->link_mutex_);
+      if (job->tasks_.empty()) return;
+      task = std::move(job->tasks_.front());
+      job->tasks_.pop_front();
+    }
+    try {
+      task(env);
+    } catch (const Napi::Error&) {
+      // A task reports its own failures to the thread that waits for it (js_lookup.cc).
+    }
+    return;
+  }
   if (*message == Message::kProgress) {
     job->progress_pending_ = false;
     try {

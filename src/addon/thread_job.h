@@ -13,6 +13,8 @@
 //      PostProgress(); progress is coalesced: at most one delivery is pending at a time, and it
 //      carries the latest state (OnProgress reads it on the JS thread). It may call ContinueOn()
 //      to be run again on another kind of thread (a quick attempt that turns into a long wait).
+//      It may call RunOnJs() to have something done on the JS thread (ask the worker's resolver)
+//      and wait for the answer itself, in ticks, so that its own deadline still holds.
 //   3. Back on the JS thread, Resolve() or Reject() settles the promise; the ThreadSafeFunction
 //      is released and finalized, and ReleaseJs() drops the job's JavaScript references.
 // The job is shared by its thread and the ThreadSafeFunction and dies with the last of them. When
@@ -26,6 +28,7 @@
 #include <napi.h>
 
 #include <atomic>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -45,6 +48,12 @@ class ThreadJob {
   static Napi::Promise Start(Napi::Env env, std::shared_ptr<ThreadJob> job, const char* resource_name,
                              Dispatch dispatch);
 
+  // Any thread: runs `task` on the JS thread, after the progress and tasks posted before it.
+  // False when the environment is gone (the task is dropped unrun).
+  bool RunOnJs(std::function<void(Napi::Env)> task);
+  // Any thread: whether the JS side can still be reached (RunOnJs's tasks will run).
+  bool JsReachable();
+
  protected:
   explicit ThreadJob(Napi::Env env) : deferred_(Napi::Promise::Deferred::New(env)) {}
 
@@ -63,7 +72,7 @@ class ThreadJob {
   void ContinueOn(Dispatch dispatch) { continue_on_ = dispatch; }
 
  private:
-  enum class Message { kProgress, kDone };
+  enum class Message { kProgress, kTask, kDone };
   // The ThreadSafeFunction's context: its share of the job.
   using Owner = std::shared_ptr<ThreadJob>;
   static void CallJs(Napi::Env env, Napi::Function, Owner* owner, Message* message);
@@ -78,6 +87,8 @@ class ThreadJob {
   std::mutex link_mutex_;
   bool link_open_ = true;
   std::atomic<bool> progress_pending_{false};
+  // RunOnJs's tasks, one kTask message each (guarded by link_mutex_).
+  std::deque<std::function<void(Napi::Env)>> tasks_;
   Dispatch continue_on_ = nullptr;
   Error error_;
 };

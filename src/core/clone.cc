@@ -8,6 +8,7 @@
 #include "core/budget_walk.h"
 #include "core/git_holders.h"
 #include "core/git_runtime.h"
+#include "core/network_access.h"
 #include "core/odb_guard.h"
 #include "core/socket_stream.h"
 #include "core/tls_trust.h"
@@ -202,6 +203,16 @@ GitRemote NewRemote(git_repository* repo, Session* session, Error* error) {
   return GitRemote(raw);
 }
 
+
+git_proxy_options ProxyOptions(const CloneSpec& spec) {
+  git_proxy_options proxy = GIT_PROXY_OPTIONS_INIT;
+  // Never GIT_PROXY_AUTO: libgit2 would read git config and the environment by its own rules;
+  // the shim read the environment the way git and curl do (lib/proxy-env.ts).
+  proxy.type = spec.proxy.empty() ? GIT_PROXY_NONE : GIT_PROXY_SPECIFIED;
+  proxy.url = spec.proxy.empty() ? nullptr : spec.proxy.c_str();
+  return proxy;
+}
+
 // One fetch attempt; reuses `remote`'s connection when it is still open.
 Error Fetch(git_remote* remote, Session* session, const Target& target, int depth) {
   git_fetch_options fetch = GIT_FETCH_OPTIONS_INIT;
@@ -213,6 +224,7 @@ Error Fetch(git_remote* remote, Session* session, const Target& target, int dept
   fetch.update_fetchhead = 0;
   // A redirect may change the path on the same host (git's default), never the host.
   fetch.follow_redirects = GIT_REMOTE_REDIRECT_INITIAL;
+  fetch.proxy_opts = ProxyOptions(*session->spec);
   std::string refspec = target.refspec;
   char* specs[] = {refspec.data()};
   const git_strarray refspecs = {specs, 1};
@@ -348,6 +360,24 @@ Error CloneInto(const std::string& dir, const CloneSpec& spec, const CancelFlag&
 
 namespace {
 
+// The clone's network access from its spec. A connection the clone does not open itself (to the
+// target behind a proxy; over ssh, which runs the ssh binary) is checked by name up front.
+Error NetworkAccessOf(const CloneSpec& spec, CloneBudget& budget, NetworkAccess* out) {
+  if (Error e = NetworkPolicy::Parse(spec.allowed_networks, &out->policy)) return e;
+  out->resolver = spec.resolver;
+  const UrlScheme scheme = ClassifyUrl(spec.url);
+  std::string host, port;
+  if (!spec.proxy.empty() && (scheme == UrlScheme::kHttp || scheme == UrlScheme::kHttps)) {
+    if (!HttpEndpoint(spec.proxy, &out->proxy_host, &out->proxy_port) || ClassifyUrl(spec.proxy) != UrlScheme::kHttp) {
+      return MakeError("ERR_NOT_CONFIGURED", "the proxy must be an http:// URL with a host: " + RedactUrl(spec.proxy));
+    }
+    out->forward_plain_http = scheme == UrlScheme::kHttp;
+    if (HttpEndpoint(spec.url, &host, &port)) return CheckTargetHost(*out, budget, host);
+  }
+  if (scheme == UrlScheme::kSsh && SshHost(spec.url, &host)) return CheckTargetHost(*out, budget, host);
+  return {};
+}
+
 Error CloneWithin(const std::string& dir, const CloneSpec& spec, CloneBudget* budget, const CloneProgressFn& on_progress,
                   CloneResult* result) {
   Session session;
@@ -358,10 +388,13 @@ Error CloneWithin(const std::string& dir, const CloneSpec& spec, CloneBudget* bu
   // Everything libgit2 allocates on this thread from here on, until the repository below is
   // freed, is charged to the budget's heap.
   const HeapAccount::Scope heap(budget->heap());
-  // Every socket this clone opens watches the budget while it waits.
+  // Every socket this clone opens watches the budget while it waits, and connects only where the
+  // network policy lets it.
+  NetworkAccess network;
+  if (Error e = NetworkAccessOf(spec, *budget, &network)) return e;
   std::string host, port;
   if (!HttpEndpoint(spec.url, &host, &port)) host.clear();
-  const TransferScope transfer(*budget, host, port);
+  const TransferScope transfer(*budget, network, host, port);
   // Its TLS connections verify against the system store plus this clone's caFile, and no other
   // clone's (tls_stream.h: libgit2's own TLS has one store for the whole process).
   const TlsTrustScope trust(spec.ca_file);
@@ -386,6 +419,7 @@ Error CloneWithin(const std::string& dir, const CloneSpec& spec, CloneBudget* bu
   git_remote_connect_options connect = GIT_REMOTE_CONNECT_OPTIONS_INIT;
   connect.callbacks = Callbacks(&session);
   connect.follow_redirects = GIT_REMOTE_REDIRECT_INITIAL;
+  connect.proxy_opts = ProxyOptions(spec);
   if (int rc = git_remote_connect_ext(remote.get(), GIT_DIRECTION_FETCH, &connect); rc < 0) {
     return session.Fail("connecting", rc);
   }
@@ -439,6 +473,8 @@ Error CloneInto(const std::string& dir, const CloneSpec& spec, CloneBudget* budg
   if (Error e = CheckUrlAllowed(spec.url, spec.allowed_protocols)) return e;
   if (Error e = EnsureGitRuntime()) return e;
   Error error = CloneWithin(dir, spec, budget, on_progress, result);
+  // The policy's refusal is about the URL the user gave: it is the error's `url`.
+  if (error.code == "ERR_DESTINATION_NOT_ALLOWED" && error.path.empty()) error.path = RedactUrl(spec.url);
   // Wherever libgit2 failed, a crossed limit is the reason to report. A refused allocation is
   // the reason whatever the failure looked like: libgit2 drops some of what it cannot allocate
   // and goes on (a ref advertisement without its HEAD reads as "no default branch").

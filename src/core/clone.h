@@ -7,12 +7,14 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "core/cancel.h"
 #include "core/clone_budget.h"
 #include "core/error.h"
+#include "core/host_resolver.h"
 
 namespace home {
 
@@ -24,6 +26,12 @@ struct CloneSpec {
   uint64_t max_bytes = 0;                // received bytes; 0: no limit
   std::vector<std::string> allowed_protocols;
   std::string ca_file;  // extra trusted CA bundle (PEM); empty: the system store only
+
+  // What the clone may reach (network_access.h): CIDR networks beyond public unicast, the
+  // resolver for names (null: the system's), and a proxy URL (`http://host:port`, empty: none).
+  std::vector<std::string> allowed_networks;
+  std::shared_ptr<HostResolver> resolver;
+  std::string proxy;
 
   // The rest of the clone's budget (clone_budget.h, with max_bytes and timeout); 0: no limit.
   uint64_t max_files = 0;           // entries in the checkout
@@ -61,7 +69,8 @@ struct CloneResult {
 
 // Clones into `dir`, which must exist and be empty, drawing on `budget` (which the caller may
 // share with other fetches of the same clone; its limits, not `spec`'s, apply). Codes:
-// ERR_PROTOCOL_NOT_ALLOWED, ERR_REF_NOT_FOUND, ERR_CLONE_TIMEOUT, ERR_CLONE_TOO_LARGE (naming the
+// ERR_PROTOCOL_NOT_ALLOWED, ERR_DESTINATION_NOT_ALLOWED (the network policy), ERR_INVALID_ARG_TYPE
+// (allowed_networks malformed), ERR_NOT_CONFIGURED (the proxy is not an http:// URL), ERR_REF_NOT_FOUND, ERR_CLONE_TIMEOUT, ERR_CLONE_TOO_LARGE (naming the
 // limit), ERR_CLONE_UNSAFE_PATH (a path git would refuse, found before anything is checked out),
 // ERR_ABORTED, ERR_CLONE_FAILED (libgit2's class and message). Every message is free of URL
 // credentials. On failure `dir` holds debris for the caller to remove.

@@ -3,7 +3,6 @@
 #include <git2.h>
 #include <git2/sys/errors.h>
 #include <git2/sys/stream.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -12,6 +11,7 @@
 
 #include <cctype>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -70,22 +70,26 @@ int Connect(git_stream* stream) {
   if (!TransferScope::AllowsEndpoint(st->host_name, st->port_name)) {
     return NetError("refusing to follow a redirect to another server (" + st->host_name + ":" + st->port_name + ")");
   }
-  addrinfo hints = {};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* raw = nullptr;
-  if (int rc = getaddrinfo(st->host_name.c_str(), st->port_name.c_str(), &hints, &raw); rc != 0) {
-    return NetError("failed to resolve address for " + st->host_name + ": " + gai_strerror(rc));
+  std::string host = st->host_name, port_name = st->port_name;
+  TransferScope::Route(&host, &port_name);
+  char* end = nullptr;
+  const unsigned long port = std::strtoul(port_name.c_str(), &end, 10);
+  if (port_name.empty() || *end != '\0' || port == 0 || port > 65535) {
+    return NetError("invalid port '" + port_name + "' for " + host);
   }
-  std::unique_ptr<addrinfo, void (*)(addrinfo*)> addresses(raw, freeaddrinfo);
+  std::vector<IpAddress> addresses;
+  if (Error e = TransferScope::Addresses(host, port_name, &addresses)) return NetError(e.message);
   std::string last_error = "no address";
-  for (addrinfo* a = addresses.get(); a != nullptr; a = a->ai_next) {
-    const int fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, a->ai_protocol);
+  for (const IpAddress& address : addresses) {
+    sockaddr_storage target;
+    socklen_t target_length = 0;
+    address.ToSockaddr(static_cast<uint16_t>(port), &target, &target_length);
+    const int fd = socket(address.family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, IPPROTO_TCP);
     if (fd < 0) {
       last_error = std::strerror(errno);
       continue;
     }
-    int rc = connect(fd, a->ai_addr, a->ai_addrlen);
+    int rc = connect(fd, reinterpret_cast<const sockaddr*>(&target), target_length);
     if (rc != 0 && errno == EINPROGRESS) {
       const int ready = Wait(fd, POLLOUT, stream->connect_timeout, "connect");
       if (ready < 0) {
@@ -112,7 +116,7 @@ int Connect(git_stream* stream) {
     st->s = fd;
     return 0;
   }
-  return NetError("failed to connect to " + st->host_name + ": " + last_error);
+  return NetError("failed to connect to " + host + ": " + last_error);
 }
 
 ssize_t Read(git_stream* stream, void* data, size_t len) {
@@ -227,8 +231,8 @@ Error RegisterSocketStream() {
   return {};
 }
 
-TransferScope::TransferScope(CloneBudget& budget, std::string host, std::string port)
-    : budget_(&budget), host_(std::move(host)), port_(std::move(port)), previous_(current_scope) {
+TransferScope::TransferScope(CloneBudget& budget, const NetworkAccess& network, std::string host, std::string port)
+    : budget_(&budget), network_(&network), host_(std::move(host)), port_(std::move(port)), previous_(current_scope) {
   current_scope = this;
 }
 
@@ -243,16 +247,49 @@ void TransferScope::CountReceived(size_t bytes) {
   if (current_scope != nullptr) current_scope->budget_->CountReceived(bytes);
 }
 
+namespace {
+
+bool SameHost(const std::string& a, const std::string& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 bool TransferScope::AllowsEndpoint(const std::string& host, const std::string& port) {
   const TransferScope* scope = current_scope;
   if (scope == nullptr || scope->host_.empty()) return true;
-  if (port != scope->port_ || host.size() != scope->host_.size()) return false;
-  for (size_t i = 0; i < host.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(host[i])) != std::tolower(static_cast<unsigned char>(scope->host_[i]))) {
-      return false;
-    }
+  if (scope->network_->IsProxy(host, port)) return true;
+  return port == scope->port_ && SameHost(host, scope->host_);
+}
+
+void TransferScope::Route(std::string* host, std::string* port) {
+  const TransferScope* scope = current_scope;
+  if (scope == nullptr || !scope->network_->forward_plain_http) return;
+  if (*port != scope->port_ || !SameHost(*host, scope->host_)) return;
+  *host = scope->network_->proxy_host;
+  *port = scope->network_->proxy_port;
+}
+
+bool TransferScope::AllowsHost(const std::string& host) {
+  const TransferScope* scope = current_scope;
+  return scope == nullptr || scope->host_.empty() || SameHost(host, scope->host_);
+}
+
+Error TransferScope::Addresses(const std::string& host, const std::string& port, std::vector<IpAddress>* out) {
+  TransferScope* scope = current_scope;
+  if (scope == nullptr) {
+    // Outside a clone (tests of the stream itself): the default policy, the system's resolver.
+    static const NetworkAccess kPublicOnly;
+    CloneBudget unlimited(CloneLimits{}, CancelFlag(), host);
+    return ConnectableAddresses(kPublicOnly, unlimited, host, port, out);
   }
-  return true;
+  Error error = ConnectableAddresses(*scope->network_, *scope->budget_, host, port, out);
+  if (error.code == "ERR_DESTINATION_NOT_ALLOWED") scope->budget_->Stop(error);
+  return error;
 }
 
 }  // namespace home

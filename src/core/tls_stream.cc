@@ -238,6 +238,12 @@ int Init(git_stream** out, const char* host, const char* port) {
 }  // namespace
 
 int WrapTlsStream(git_stream** out, git_stream* in, const char* host) {
+  // libgit2 wraps a proxy's CONNECT tunnel: the tunnel's target is this host, which our socket
+  // stream (connected to the proxy) never saw. A redirect to another host ends here.
+  if (!TransferScope::AllowsHost(host)) {
+    git_error_set_str(GIT_ERROR_NET, (std::string("refusing to follow a redirect to another server (") + host + ")").c_str());
+    return -1;
+  }
   *out = &NewTlsStream(in, false, host)->parent;
   return 0;
 }

@@ -39,8 +39,15 @@ const char* SchemeName(UrlScheme scheme) {
 
 UrlScheme ClassifyUrl(std::string_view url) {
   if (url.empty() || url.find('\0') != std::string_view::npos) return UrlScheme::kUnsupported;
-  // Transport helpers (`ext::cmd`, `fd::3`, `<transport>::<address>`): never.
-  if (url.find("::") != std::string_view::npos) return UrlScheme::kUnsupported;
+  // Transport helpers (`ext::cmd`, `fd::3`, `<transport>::<address>`): never. git's syntax: a
+  // transport name (letters, digits, `+ - .`) then `::` (transport.c). Not any `::`: an IPv6 host
+  // (`https://[::1]/x`) has them too, and must reach the network policy as what it is.
+  const size_t helper = url.find("::");
+  if (helper != std::string_view::npos &&
+      url.substr(0, helper).find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-.") ==
+          std::string_view::npos) {
+    return UrlScheme::kUnsupported;
+  }
   if (StartsWithNoCase(url, "https://")) return UrlScheme::kHttps;
   if (StartsWithNoCase(url, "http://")) return UrlScheme::kHttp;
   if (StartsWithNoCase(url, "ssh://") || StartsWithNoCase(url, "git+ssh://") ||
@@ -134,6 +141,33 @@ bool HttpEndpoint(std::string_view url, std::string* host, std::string* port) {
     if (colon != std::string_view::npos) port_text = authority.substr(colon + 1);
   }
   port->assign(port_text.empty() ? (scheme == "https" ? "443" : "80") : std::string(port_text));
+  return !host->empty();
+}
+
+bool SshHost(std::string_view url, std::string* host) {
+  if (ClassifyUrl(url) != UrlScheme::kSsh) return false;
+  std::string_view authority;
+  const size_t sep = url.find("://");
+  if (sep != std::string_view::npos) {
+    authority = url.substr(sep + 3);
+    authority = authority.substr(0, authority.find('/'));
+  } else {
+    // scp-like: everything before the first colon that is not inside brackets.
+    const size_t close = url.find(']');
+    const size_t colon = url.find(':', close == std::string_view::npos ? 0 : close);
+    authority = url.substr(0, colon);
+  }
+  const size_t at = authority.rfind('@');
+  if (at != std::string_view::npos) authority.remove_prefix(at + 1);
+  if (!authority.empty() && authority.front() == '[') {
+    const size_t close = authority.find(']');
+    if (close == std::string_view::npos) return false;
+    host->assign(authority.substr(1, close - 1));
+  } else if (sep != std::string_view::npos) {
+    host->assign(authority.substr(0, authority.rfind(':')));
+  } else {
+    host->assign(authority);
+  }
   return !host->empty();
 }
 

@@ -35,6 +35,10 @@ std::string RedactUrl(std::string_view text);
 // to the stream it opens. False for other schemes.
 bool HttpEndpoint(std::string_view url, std::string* host, std::string* port);
 
+// The host an ssh URL names (`ssh://[user@]host[:port]/path`, `git+ssh://`, `ssh+git://`, or
+// scp-like `[user@]host:path`, `[user@][host]:path`), brackets removed. False for other URLs.
+bool SshHost(std::string_view url, std::string* host);
+
 // `url` with its userinfo removed entirely (`https://host/x`): what we write into the clone's
 // .git/config as the origin's URL, usable by the user and free of secrets.
 std::string UrlWithoutCredentials(std::string_view url);

@@ -7,7 +7,7 @@ import { configure, localRunner, materializeUserHome } from '@spoon/home-native'
 
 const [homeDir, url, ref, filesJson] = process.argv.slice(2);
 const files = JSON.parse(readFileSync(filesJson, 'utf8'));
-configure({ clone: { allowedProtocols: ['http'] }, runInJobContainer: localRunner });
+configure({ clone: { allowedProtocols: ['http'], allowedNetworks: ['127.0.0.0/8', '::1/128'] }, runInJobContainer: localRunner });
 const report = await materializeUserHome({
   homeDir,
   containerHome: '/home/alice',

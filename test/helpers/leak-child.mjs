@@ -55,7 +55,7 @@ async function failCloneMany(count, parallel = 4) {
     Array.from({ length: parallel }, async () => {
       for (let n; (n = next++) < count; ) {
         const url = n % 2 ? `http://localhost:${closedPort}/x.git` : server.url('dotfiles');
-        const code = await cloneRepository({ url, ref: 'no-such-ref', homeDir: homes[n % homes.length], allowedProtocols: ['http'] }).then(
+        const code = await cloneRepository({ url, ref: 'no-such-ref', homeDir: homes[n % homes.length], allowedProtocols: ['http'], allowedNetworks: ['127.0.0.0/8', '::1/128'] }).then(
           () => 'ok',
           (e) => e.code,
         );

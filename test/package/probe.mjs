@@ -48,12 +48,12 @@ async function cloneInChild(homeDir, env) {
 }
 
 try {
-  homeNative.configure({ clone: { allowedProtocols: ['http', 'https'] }, runInJobContainer: homeNative.localRunner });
+  homeNative.configure({ clone: { allowedProtocols: ['http', 'https'], allowedNetworks: ['127.0.0.0/8', '::1/128'] }, runInJobContainer: homeNative.localRunner });
   const homes = path.join(scratch, 'homes');
   await mkdir(homes);
   const cloneHome = path.join(homes, 'clone');
   await mkdir(cloneHome); // cloneRepository works in an existing home; materializeUserHome makes its own
-  const clone = await homeNative.cloneRepository({ url: server.url('dotfiles'), homeDir: cloneHome, allowedProtocols: ['http'] });
+  const clone = await homeNative.cloneRepository({ url: server.url('dotfiles'), homeDir: cloneHome, allowedProtocols: ['http'], allowedNetworks: ['127.0.0.0/8', '::1/128'] });
   const materializeHome = path.join(homes, 'alice');
   const report = await homeNative.materializeUserHome({
     homeDir: materializeHome,
