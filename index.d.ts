@@ -152,7 +152,8 @@ export interface CloneOptions {
   /**
    * Resolves the URL's host, with the signature of `dns.lookup` (what `net.connect` accepts).
    * Called with `{ all: true }`; the addresses it answers are the ones checked and connected.
-   * Default: `clone.lookup`, else `dns.lookup`.
+   * Default: `clone.lookup`, else the system resolver (getaddrinfo, on a thread of the addon's
+   * own: never the libuv pool, which `dns.lookup` would queue on).
    */
   lookup?: LookupFunction;
   /**
@@ -207,7 +208,7 @@ export interface CloneSettings {
   allowedProtocols?: readonly CloneProtocol[];
   /** Networks clones may reach beyond public unicast (CloneOptions.allowedNetworks). Default none. */
   allowedNetworks?: readonly string[];
-  /** The resolver clones use (CloneOptions.lookup). Default `dns.lookup`. */
+  /** The resolver clones use (CloneOptions.lookup). Default: the system resolver, off the libuv pool. */
   lookup?: LookupFunction;
   caFile?: string;
   maxBytes?: number;

@@ -127,6 +127,7 @@ export async function cloneRepository(
     const gid = options.gid ?? configured.gid;
     const caFile = options.caFile ?? defaults.caFile;
     const proxy = proxyFor(options.url);
+    const lookup = options.lookup ?? defaults.lookup;
     const nativeOptions: NativeCloneOptions = {
       url: options.url,
       ...(options.ref !== undefined && { ref: options.ref }),
@@ -141,7 +142,7 @@ export async function cloneRepository(
       maxMemoryBytes: options.maxMemoryBytes ?? defaults.maxMemoryBytes,
       allowedProtocols: [...(options.allowedProtocols ?? defaults.allowedProtocols)],
       allowedNetworks: [...(options.allowedNetworks ?? defaults.allowedNetworks)],
-      lookup: options.lookup ?? defaults.lookup,
+      ...(lookup !== undefined && { lookup }),
       ...(proxy !== undefined && { proxy }),
       ...(caFile !== undefined && { caFile: path.resolve(caFile) }),
       stagingDir: options.stagingDir ?? stagingDirFor(homeDir),

@@ -48,9 +48,9 @@ export interface NativeCloneOptions extends NativeHomeOptions {
   maxFileBytes: number;
   maxMemoryBytes: number;
   allowedProtocols: CloneProtocol[];
-  /** The network policy's allow-list and the resolver (src/core/network_access.h). */
+  /** The network policy's allow-list and the resolver (src/core/network_access.h); no lookup: the system's. */
   allowedNetworks: string[];
-  lookup: LookupFunction;
+  lookup?: LookupFunction;
   /** `http://host:port`, from the environment (lib/proxy-env.ts); absent: a direct connection. */
   proxy?: string;
   caFile?: string;
@@ -157,12 +157,15 @@ export function native(): NativeAddon {
     const addon = loadAddon();
     applyThreadLimits(addon);
     cached = addon;
+    onConfigure(() => applyThreadLimits(addon));
   }
   return cached;
 }
 
 // The addon's thread sets follow configure({ clone: { concurrency }, ioConcurrency }): applied
-// when the addon loads, and again whenever the settings change once it has.
+// when the addon loads, and again whenever the settings change once it has. Registered at the
+// load, not when this module is evaluated: settings.ts imports this module (configure() checks
+// CIDR lists with the addon's parser), so nothing here may call into settings.ts at import time.
 const applied = { clone: 0, io: 0 };
 function applyThreadLimits(addon: NativeAddon): void {
   const clone = cloneSettings().concurrency;
@@ -172,6 +175,4 @@ function applyThreadLimits(addon: NativeAddon): void {
   applied.clone = clone;
   applied.io = io;
 }
-onConfigure(() => {
-  if (cached !== undefined) applyThreadLimits(cached);
-});
+

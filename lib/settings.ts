@@ -2,7 +2,6 @@
 // worker's environment variables.
 import os from 'node:os';
 import path from 'node:path';
-import dns from 'node:dns';
 import type { LookupFunction } from 'node:net';
 import type { CloneProtocol, HomeNativeSettings, RunInJobContainer } from '../index';
 import { HomeNativeError } from './errors';
@@ -18,8 +17,6 @@ export const defaults = {
    * (docs/guarantees.md). An operator with an internal git server allows its network.
    */
   allowedNetworks: [] as string[],
-  /** The system resolver, as Node's own net.connect uses it. */
-  lookup: dns.lookup as LookupFunction,
   /** Large enough for any dotfiles repository, small enough to stop a hostile one early. */
   maxBytes: 512 * 1024 * 1024,
   /**
@@ -74,7 +71,8 @@ export const defaults = {
 export interface ResolvedCloneSettings {
   allowedProtocols: CloneProtocol[];
   allowedNetworks: string[];
-  lookup: LookupFunction;
+  /** Undefined: the addon's system resolver (getaddrinfo on a thread of its own, never the libuv pool). */
+  lookup: LookupFunction | undefined;
   caFile: string | undefined;
   maxBytes: number;
   maxFiles: number;
@@ -171,7 +169,7 @@ export function cloneSettings(): ResolvedCloneSettings {
   return {
     allowedProtocols: [...(clone.allowedProtocols ?? defaults.allowedProtocols)],
     allowedNetworks: [...(clone.allowedNetworks ?? defaults.allowedNetworks)],
-    lookup: clone.lookup ?? defaults.lookup,
+    lookup: clone.lookup,
     caFile: clone.caFile,
     maxBytes: clone.maxBytes ?? defaults.maxBytes,
     maxFiles: clone.maxFiles ?? defaults.maxFiles,

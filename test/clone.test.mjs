@@ -378,7 +378,7 @@ test('HTTPS with a per-clone caFile; without it the certificate is refused', asy
   // The right CA, but a name the certificate does not carry (it names DNS:localhost only).
   const byIp = newHome(tmp.dir);
   await assert.rejects(
-    cloneRepository({ url: `https://127.0.0.1:${httpsServer.port}/dotfiles.git`, homeDir: byIp.home, caFile: tls.caFile }),
+    cloneRepository({ url: `https://127.0.0.1:${httpsServer.port}/dotfiles.git`, homeDir: byIp.home, caFile: tls.caFile, allowedNetworks: ['127.0.0.0/8'] }),
     (e) => e.code === 'ERR_CLONE_FAILED' && /certificate/i.test(e.message),
   );
   // A CA that did not sign the server's certificate is refused too.
@@ -386,7 +386,7 @@ test('HTTPS with a per-clone caFile; without it the certificate is refused', asy
   mkdirSync(other);
   const { caFile: wrongCa } = makeTlsFiles(other);
   const wrong = newHome(tmp.dir);
-  await assert.rejects(cloneRepository({ url, homeDir: wrong.home, caFile: wrongCa }), (e) => e.code === 'ERR_CLONE_FAILED' && /certificate/i.test(e.message));
+  await assert.rejects(cloneRepository({ url, homeDir: wrong.home, caFile: wrongCa, allowedNetworks: ['127.0.0.0/8', '::1/128'] }), (e) => e.code === 'ERR_CLONE_FAILED' && /certificate/i.test(e.message));
 });
 
 test('progress: phases in order, throttled, and a final done event', async () => {

@@ -99,8 +99,9 @@ test('a marker planted as a symlink to a matching outside file is not read throu
   await writeFile(path.join(outside, 'forged-hash'), configHash(userEnv));
   await mkdir(path.join(homeDir, '.spoon'), { recursive: true });
   await symlink(path.join(outside, 'forged-hash'), path.join(homeDir, '.spoon', 'env-hash'));
-  // The forged marker is ignored, so the clone is attempted (and fails: nothing listens there).
-  await assert.rejects(materializeUserHome({ homeDir, containerHome, redact, userEnv }), { code: 'ERR_CLONE_FAILED' });
+  // The forged marker is ignored, so the clone is attempted (and refused: loopback is not a
+  // destination clones may reach by default).
+  await assert.rejects(materializeUserHome({ homeDir, containerHome, redact, userEnv }), { code: 'ERR_DESTINATION_NOT_ALLOWED' });
   assert.equal(await readlink(path.join(homeDir, '.spoon', 'env-hash')), path.join(outside, 'forged-hash'));
 });
 

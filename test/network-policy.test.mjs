@@ -6,7 +6,9 @@
 // its answer being what is checked), the proxy variables and the CLI's --allow-network.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { cloneRepository, configure, HomeNativeError } from '@spoon/home-native';
@@ -17,6 +19,7 @@ import { newHome, plantPrevious, stagingDebris } from './helpers/home.mjs';
 import { runCli } from './helpers/cli.mjs';
 
 const require = createRequire(import.meta.url);
+const here = path.dirname(fileURLToPath(import.meta.url));
 const { proxyFor, bypassesProxy } = require('../dist/proxy-env.js');
 
 let tmp, repos, fixture, tls, listener, httpServer, httpsServer, proxy;
@@ -100,6 +103,15 @@ test('default settings: no spelling of loopback reaches a loopback listener, ove
   assert.equal(listener.count(), 0, 'no connection reached the listener');
   assert.ok(intact(), 'the previous ~/.dotfiles is kept');
   assert.deepEqual(stagingDebris(h.staging), []);
+});
+
+test('ssh, which connects through the ssh binary, is checked by host name before it starts', async () => {
+  const h = newHome(tmp.dir);
+  for (const url of [`ssh://git@127.0.0.1:${listener.port}/x.git`, `ssh://git@[::1]:${listener.port}/x.git`, 'git@127.1:x.git', 'git@[::]:x.git']) {
+    const error = await failure({ url, homeDir: h.home, allowedProtocols: ['ssh'], timeoutMs: 10_000 });
+    assert.equal(error.code, 'ERR_DESTINATION_NOT_ALLOWED', `${url}: ${error.message}`);
+  }
+  assert.equal(listener.count(), 0);
 });
 
 test('a name with a trailing dot (`localhost.`) ends at the same check, or fails to resolve: it never connects', async () => {
@@ -213,19 +225,42 @@ test('a lookup that never answers ends at the deadline and at an abort, and free
   const timeoutSettled = Date.now() - started;
   assert.equal(timedOut.code, 'ERR_CLONE_TIMEOUT', timedOut.message);
   assert.ok(timeoutSettled < 800 + 1000, `settled ${timeoutSettled} ms after the start, timeoutMs 800`);
+  t.diagnostic(`a lookup that never answers: ERR_CLONE_TIMEOUT after ${timeoutSettled} ms (timeoutMs 800)`);
 
   const controller = new AbortController();
   started = Date.now();
   setTimeout(() => controller.abort(), 300);
   const aborted = await failure({ url: 'https://never.example/x.git', homeDir: h.home, lookup: never, signal: controller.signal });
   assert.equal(aborted.code, 'ERR_ABORTED', aborted.message);
-  assert.ok(Date.now() - started < 300 + 1000, `settled ${Date.now() - started} ms after the start, aborted at 300`);
+  const abortSettled = Date.now() - started;
+  assert.ok(abortSettled < 300 + 1000, `settled ${abortSettled} ms after the start, aborted at 300`);
+  t.diagnostic(`a lookup that never answers: ERR_ABORTED ${abortSettled - 300} ms after the abort`);
   assert.ok(intact());
   assert.deepEqual(stagingDebris(h.staging), []);
 
   const next = newHome(tmp.dir);
   const report = await cloneRepository({ url: httpServer.url('dotfiles'), homeDir: next.home, allowedProtocols: ['http'], allowedNetworks: loopback, timeoutMs: 10_000 });
   assert.equal(report.commit, fixture.commits.main);
+});
+
+const canUnshare = process.getuid?.() === 0 && spawnSync('unshare', ['-m', 'true']).status === 0;
+
+test('the system resolver, facing a name server that never answers, ends at the deadline and frees the thread', { skip: !canUnshare && 'needs root and unshare -m', timeout: 60_000 }, async (t) => {
+  const dir = path.join(tmp.dir, 'silent-dns');
+  mkdirSync(path.join(dir, 'home'), { recursive: true });
+  const resolvConf = path.join(dir, 'resolv.conf');
+  writeFileSync(resolvConf, 'nameserver 127.0.0.1\noptions timeout:30 attempts:5\n');
+  const child = path.join(here, 'helpers', 'silent-dns-child.mjs');
+  const bare = path.join(repos, 'dotfiles.git');
+  const script = `mount --bind ${resolvConf} /etc/resolv.conf && exec ${process.execPath} ${child} ${path.join(dir, 'home')} file://${bare} 800`;
+  const result = spawnSync('unshare', ['-m', 'sh', '-c', script], { cwd: here, encoding: 'utf8', timeout: 30_000, killSignal: 'SIGKILL' });
+  assert.equal(result.status, 0, `${result.stdout}${result.stderr}`);
+  const outcome = JSON.parse(result.stdout.trim().split('\n').pop());
+  t.diagnostic(`silent name server: ${outcome.code} after ${outcome.settledMs} ms (timeoutMs 800), ${outcome.queries} queries, then ${outcome.followUp}`);
+  assert.equal(outcome.code, 'ERR_CLONE_TIMEOUT');
+  assert.ok(outcome.queries >= 1, 'the resolver did ask the silent server');
+  assert.ok(outcome.settledMs < 800 + 1000, `settled ${outcome.settledMs} ms after the start, timeoutMs 800`);
+  assert.equal(outcome.followUp, fixture.commits.main, 'the one clone thread cloned again');
 });
 
 // --- proxies: read from the environment the way curl and git read it ---

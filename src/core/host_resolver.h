@@ -1,6 +1,6 @@
-// How a clone turns a host name into the addresses it connects to. The addon resolves through the
-// worker's own lookup (clone.lookup, dns.lookup by default: addon/js_lookup.h), awaited with the
-// clone's deadline and cancel flag; C++ callers may use the system resolver below.
+// How a clone turns a host name into the addresses it connects to: the system resolver below by
+// default, or the worker's own lookup function when it sets clone.lookup (addon/js_lookup.h).
+// Either is awaited with the clone's deadline and cancel flag.
 #pragma once
 
 #include <string>
@@ -21,8 +21,11 @@ class HostResolver {
   virtual Error Resolve(const std::string& host, CloneBudget& budget, std::vector<IpAddress>* out) = 0;
 };
 
-// getaddrinfo on the calling thread. It cannot be interrupted: a name server that never answers
-// holds the thread for the resolver's own timeouts (resolv.conf), past any deadline of ours.
+// getaddrinfo, which cannot be interrupted, on a thread of its own, never the libuv pool (whose 4
+// threads the worker's fs and dns share; dns.lookup would queue there) and never the clone's: the
+// clone's thread waits for the answer in ticks and leaves at the deadline or the abort. A name
+// server that never answers then holds only that helper thread, for the resolver's own timeouts
+// (resolv.conf: 5 s per attempt and server by default), after which it ends by itself.
 class SystemResolver : public HostResolver {
  public:
   Error Resolve(const std::string& host, CloneBudget& budget, std::vector<IpAddress>* out) override;
