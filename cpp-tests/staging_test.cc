@@ -8,9 +8,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <memory>
 #include <string>
+#include <thread>
 
 namespace home {
 namespace {
@@ -95,6 +97,34 @@ TEST_F(StagingTest, SweepRemovesWhatACrashedProcessLeft) {
   EXPECT_TRUE(Exists("s/locks"));
   EXPECT_TRUE(Exists("")) << "the symlink to / was not followed";
   EXPECT_EQ(std::system(("test $(ls " + root_ + "/s | wc -l) -eq 3").c_str()), 0);
+}
+
+// Many clones start while others sweep (every clone sweeps at its start): a sweep that opens a
+// claim in the instant between its creation and its lock must neither fail the claim nor take it
+// for a dead one. Seen as "claiming a clone directory: EAGAIN" with twenty homes at once.
+TEST_F(StagingTest, ClaimsSurviveSweepsRunningBesideThem) {
+  UniqueFd staging;
+  ASSERT_TRUE(OpenStagingDir(root_ + "/s", "ERR_CLONE_FAILED", &staging).ok());
+  std::atomic<bool> stop{false};
+  std::thread sweeper([&] {
+    while (!stop) SweepStaleCloneDirs(staging.get(), 0);
+  });
+  int failures = 0, lost = 0;
+  for (int i = 0; i < 3000; ++i) {
+    std::unique_ptr<StagedDir> dir;
+    if (!StagedDir::Create(staging.get(), root_ + "/s", &dir).ok()) {
+      ++failures;
+      continue;
+    }
+    // The claim must still be ours: its lock file in place, the directory there.
+    if (!Exists("s/" + dir->name() + ".lock") || !Exists("s/" + dir->name())) ++lost;
+  }
+  stop = true;
+  sweeper.join();
+  EXPECT_EQ(failures, 0);
+  EXPECT_EQ(lost, 0);
+  SweepStaleCloneDirs(staging.get(), 0);
+  EXPECT_EQ(std::system(("test $(ls -A " + root_ + "/s | wc -l) -eq 0").c_str()), 0) << "no claim or directory left";
 }
 
 }  // namespace

@@ -90,6 +90,7 @@ void OnAnswer(const Napi::CallbackInfo& info, JsLookup::Answer& answer) {
 }  // namespace
 
 Error JsLookup::Resolve(const std::string& host, CloneBudget& budget, std::vector<IpAddress>* out) {
+  if (const Error& stop = budget.Check()) return stop;
   auto answer = std::make_shared<Answer>();
   Napi::FunctionReference* lookup = lookup_;
   const bool posted = job_->RunOnJs([answer, host, lookup](Napi::Env env) {

@@ -53,6 +53,7 @@ void RunGetaddrinfo(const std::string& host, Lookup& lookup) {
 }  // namespace
 
 Error SystemResolver::Resolve(const std::string& host, CloneBudget& budget, std::vector<IpAddress>* out) {
+  if (const Error& stop = budget.Check()) return stop;
   auto lookup = std::make_shared<Lookup>();
   try {
     std::thread([lookup, host] { RunGetaddrinfo(host, *lookup); }).detach();

@@ -3,8 +3,6 @@
 #include <cctype>
 
 namespace home {
-namespace {
-
 bool SameHost(const std::string& a, const std::string& b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
@@ -12,6 +10,8 @@ bool SameHost(const std::string& a, const std::string& b) {
   }
   return true;
 }
+
+namespace {
 
 Error Resolve(const NetworkAccess& access, CloneBudget& budget, const std::string& host, std::vector<IpAddress>* out) {
   IpAddress literal;

@@ -14,6 +14,9 @@
 
 namespace home {
 
+// Whether two host names are the same host: DNS names compare without regard to case.
+bool SameHost(const std::string& a, const std::string& b);
+
 struct NetworkAccess {
   NetworkPolicy policy;
   std::shared_ptr<HostResolver> resolver;  // null: SystemResolver

@@ -9,7 +9,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -246,18 +245,6 @@ bool TransferScope::ShouldStop() {
 void TransferScope::CountReceived(size_t bytes) {
   if (current_scope != nullptr) current_scope->budget_->CountReceived(bytes);
 }
-
-namespace {
-
-bool SameHost(const std::string& a, const std::string& b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
-  }
-  return true;
-}
-
-}  // namespace
 
 bool TransferScope::AllowsEndpoint(const std::string& host, const std::string& port) {
   const TransferScope* scope = current_scope;

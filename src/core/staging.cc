@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <stdio.h>  // renameat2, RENAME_NOREPLACE (glibc >= 2.28)
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -32,6 +33,9 @@ constexpr mode_t kCheckoutDirMode = 0755;
 constexpr int kNameAttempts = 16;
 constexpr const char* kClonePrefix = "clone-";
 constexpr const char* kLockSuffix = ".lock";
+// A claim is made under this name, locked, then renamed to `<clone>.lock`: a sweep that opened a
+// claim in the instant between its creation and its lock would take it for a dead one.
+constexpr const char* kClaimPrefix = ".claim-";
 // How long removing a clone directory (a failed clone's partial checkout, the old tree after a
 // swap) may hold up the clone's result, and a sweep the clone's start: tens of thousands of files
 // on tmpfs. A clone must settle within its deadline and a second; what is left goes on in the
@@ -113,16 +117,33 @@ Error StagedDir::Create(int staging_fd, const std::string& staging_path, std::un
     std::snprintf(buf, sizeof buf, "%s%016llx", kClonePrefix, bits);
     const std::string name = buf;
     const std::string lock_name = name + kLockSuffix;
-    // The claim first, so that no sweep can ever see the directory unclaimed.
-    UniqueFd lock(openat(staging_fd, lock_name.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+    // The claim first, so that no sweep can ever see the directory unclaimed; and locked before
+    // it has its name, so that no sweep can ever see the claim unlocked.
+    const std::string claim_name = kClaimPrefix + name.substr(std::strlen(kClonePrefix));
+    UniqueFd lock(openat(staging_fd, claim_name.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
     if (!lock) {
       if (errno == EEXIST) continue;
-      return SysError("ERR_CLONE_FAILED", "open", errno, staging_path + "/" + lock_name, "claiming a clone directory");
+      return SysError("ERR_CLONE_FAILED", "open", errno, staging_path + "/" + claim_name, "claiming a clone directory");
     }
     if (TryOfdLock(lock.get()) != 1) {
       const int err = errno;
-      unlinkat(staging_fd, lock_name.c_str(), 0);
-      return SysError("ERR_CLONE_FAILED", "fcntl", err, staging_path + "/" + lock_name, "claiming a clone directory");
+      // A sweep caught the fresh claim before our lock and holds it to remove it: try another name.
+      if (err == EAGAIN || err == EACCES) continue;
+      unlinkat(staging_fd, claim_name.c_str(), 0);
+      return SysError("ERR_CLONE_FAILED", "fcntl", err, staging_path + "/" + claim_name, "claiming a clone directory");
+    }
+    int named = renameat2(staging_fd, claim_name.c_str(), staging_fd, lock_name.c_str(), RENAME_NOREPLACE);
+    if (named != 0 && errno == EINVAL) {
+      // A filesystem without RENAME_NOREPLACE: linkat refuses an existing name as well.
+      named = linkat(staging_fd, claim_name.c_str(), staging_fd, lock_name.c_str(), 0);
+      if (named == 0) unlinkat(staging_fd, claim_name.c_str(), 0);
+    }
+    if (named != 0) {
+      const int err = errno;
+      unlinkat(staging_fd, claim_name.c_str(), 0);
+      // EEXIST: the name is taken; ENOENT: a sweep removed the claim before our lock. Either way, another name.
+      if (err == EEXIST || err == ENOENT) continue;
+      return SysError("ERR_CLONE_FAILED", "rename", err, staging_path + "/" + lock_name, "claiming a clone directory");
     }
     if (mkdirat(staging_fd, name.c_str(), kCheckoutDirMode) != 0) {
       const int err = errno;
@@ -158,6 +179,7 @@ StagedDir::~StagedDir() {
 void SweepStaleCloneDirs(int staging_fd, long grace_seconds) {
   // Collect first: removing while readdir walks the same directory may skip entries.
   std::vector<std::string> names;
+  std::vector<std::string> claims;
   {
     UniqueFd for_dir(openat(staging_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!for_dir) return;
@@ -166,11 +188,20 @@ void SweepStaleCloneDirs(int staging_fd, long grace_seconds) {
     for_dir.release();
     while (dirent* entry = readdir(dir.get())) {
       const std::string name = entry->d_name;
+      if (name.compare(0, std::strlen(kClaimPrefix), kClaimPrefix) == 0) {
+        claims.push_back(name);
+        continue;
+      }
       if (name.compare(0, std::strlen(kClonePrefix), kClonePrefix) != 0) continue;
       const size_t suffix = std::strlen(kLockSuffix);
       const bool is_lock = name.size() > suffix && name.compare(name.size() - suffix, suffix, kLockSuffix) == 0;
       names.push_back(is_lock ? name.substr(0, name.size() - suffix) : name);
     }
+  }
+  // A claim left by a process that died before naming it: nobody holds its lock.
+  for (const std::string& claim : claims) {
+    UniqueFd fd(openat(staging_fd, claim.c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC));
+    if (fd && TryOfdLock(fd.get()) == 1) unlinkat(staging_fd, claim.c_str(), 0);
   }
   std::sort(names.begin(), names.end());
   names.erase(std::unique(names.begin(), names.end()), names.end());

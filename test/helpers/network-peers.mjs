@@ -1,9 +1,9 @@
 // Loopback peers for the network policy's tests: a listener that only counts who connects (on
 // 127.0.0.1 and ::1, one port), and a small HTTP proxy that tunnels CONNECT and forwards
 // absolute-form requests, recording what it was asked for.
-import { once } from 'node:events';
 import http from 'node:http';
 import net from 'node:net';
+import { listenOnLoopback } from './servers.mjs';
 
 /** The loopback networks, for the clones that are meant to reach a test server. */
 export const loopback = ['127.0.0.0/8', '::1/128'];
@@ -52,7 +52,6 @@ export async function startCountingListener() {
 /** An HTTP proxy on loopback: `requests` lists `CONNECT host:port` and `GET http://...` lines. */
 export async function startProxy() {
   const requests = [];
-  const sockets = new Set();
   const server = http.createServer((req, res) => {
     requests.push(`${req.method} ${req.url}`);
     const target = new URL(req.url);
@@ -82,17 +81,12 @@ export async function startProxy() {
     upstream.on('error', end);
     client.on('error', end);
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
+  const { port, destroyConnections } = await listenOnLoopback(server);
   return {
-    url: `http://127.0.0.1:${server.address().port}`,
+    url: `http://127.0.0.1:${port}`,
     requests,
     stop: async () => {
-      for (const socket of sockets) socket.destroy();
+      destroyConnections();
       server.close();
     },
   };
