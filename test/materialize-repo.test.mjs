@@ -180,7 +180,9 @@ test('concurrent materializations of one home clone once; the others wait and fi
 test('twenty homes materialized concurrently are all correct', async (t) => {
   const { url, commit, home } = await fixture(t);
   const names = Array.from({ length: 20 }, (_, i) => `user${i}`);
-  const reports = await Promise.all(
+  // allSettled, not all: a failure must not end the test while the other nineteen still run
+  // against a fixture its cleanup is about to remove (that once left the file's process alive).
+  const settled = await Promise.allSettled(
     names.map((name) =>
       materializeUserHome({
         homeDir: home(name),
@@ -190,6 +192,9 @@ test('twenty homes materialized concurrently are all correct', async (t) => {
       }),
     ),
   );
+  const failures = settled.filter((r) => r.status === 'rejected').map((r) => `${r.reason?.code}: ${r.reason?.message}`);
+  assert.deepEqual(failures, []);
+  const reports = settled.map((r) => r.value);
   for (const [i, name] of names.entries()) {
     assert.equal(reports[i].clone.commit, commit);
     assert.equal(await readFile(path.join(home(name), 'whoami'), 'utf8'), name);

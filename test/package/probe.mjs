@@ -36,7 +36,7 @@ const httpsIpUrl = `https://127.0.0.1:${httpsServer.port}/dotfiles.git`;
 // A clone in a fresh process of this project, with `env` on top of ours: what it printed.
 async function cloneInChild(homeDir, env) {
   const script = `const m = require('@spoon/home-native');
-    m.cloneRepository({ url: ${JSON.stringify(httpsUrl)}, homeDir: ${JSON.stringify(homeDir)} }).then(
+    m.cloneRepository({ url: ${JSON.stringify(httpsUrl)}, homeDir: ${JSON.stringify(homeDir)}, allowedNetworks: ['127.0.0.0/8', '::1/128'] }).then(
       (r) => console.log(JSON.stringify({ commit: r.commit })),
       (e) => console.log(JSON.stringify({ code: e.code, message: e.message })));`;
   const { stdout } = await promisify(execFile)(process.execPath, ['-e', script], {
