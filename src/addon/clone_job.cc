@@ -10,9 +10,9 @@
 #include "addon/js_lookup.h"
 #include "addon/js_error.h"
 #include "addon/thread_job.h"
-#include "core/address_policy.h"
-#include "core/clone_swap.h"
-#include "core/url_policy.h"
+#include "core/git/address_policy.h"
+#include "core/git/url_policy.h"
+#include "core/home/clone_swap.h"
 
 namespace home::addon {
 namespace {

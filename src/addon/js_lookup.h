@@ -11,7 +11,7 @@
 #include <memory>
 
 #include "addon/thread_job.h"
-#include "core/host_resolver.h"
+#include "core/git/host_resolver.h"
 
 namespace home::addon {
 

@@ -34,7 +34,7 @@
 #include <mutex>
 
 #include "addon/js_error.h"
-#include "core/error.h"
+#include "core/base/error.h"
 
 namespace home::addon {
 

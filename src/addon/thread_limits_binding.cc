@@ -2,7 +2,7 @@
 // sets (core/task_threads.h), from configure({ clone: { concurrency }, ioConcurrency }).
 #include "addon/bindings.h"
 #include "addon/js_error.h"
-#include "core/task_threads.h"
+#include "core/base/task_threads.h"
 
 namespace home::addon {
 namespace {
