@@ -20,7 +20,7 @@ class TaskThreads {
   //             clone.concurrency.
   //   HomeIo(): the short filesystem jobs on homes (overlay batches, the profile, the marker,
   //             the lock's first attempt, debris sweeps). An overlay batch of hundreds of files
-  //             adds a few writer threads of its own for its length (core/overlay_writer.h).
+  //             adds a few writer threads of its own for its length (core/home/overlay_writer.h).
   static TaskThreads& Clones();
   static TaskThreads& HomeIo();
 
