@@ -22,7 +22,8 @@ const allowed = {
   home: ['home', 'fs', 'git', 'base'],
 };
 
-const includePattern = /^\s*#\s*include\s*["<]core\/([^">]+)[">]/gm;
+// src/addon is above all of src/core (it is the Node binding of it): core never includes it.
+const includePattern = /^\s*#\s*include\s*["<]((?:core|addon)\/[^">]+)[">]/gm;
 
 // Unit ("layer/name", a .h and its .cc together) -> the units it includes, with where.
 function readUnits() {
@@ -39,7 +40,7 @@ function readUnits() {
       const text = readFileSync(path.join(core, entry.name, file), 'utf8');
       const includes = units.get(unit) ?? [];
       for (const [, target] of text.matchAll(includePattern)) {
-        includes.push({ from: `src/core/${entry.name}/${file}`, target: target.replace(/\.h$/, '') });
+        includes.push({ from: `src/core/${entry.name}/${file}`, target: target.replace(/^core\//, '').replace(/\.h$/, '') });
       }
       units.set(unit, includes);
     }
@@ -54,7 +55,9 @@ function layerViolations(units) {
     const layer = unit.split('/')[0];
     for (const { from, target } of includes) {
       const [targetLayer, name] = target.split('/');
-      if (name === undefined || !(targetLayer in allowed)) {
+      if (targetLayer === 'addon') {
+        problems.push(`${from}: src/core includes the addon ("${target}.h")`);
+      } else if (name === undefined || !(targetLayer in allowed)) {
         problems.push(`${from}: "core/${target}.h" names no layer`);
       } else if (!units.has(target)) {
         problems.push(`${from}: "core/${target}.h" is no unit of src/core`);
@@ -103,6 +106,7 @@ test('the checks themselves: an upward include and a cycle are caught', () => {
   assert.equal(layerViolations(fake({ 'git/a': ['home/b'], 'home/b': [] })).length, 1);
   assert.equal(layerViolations(fake({ 'git/a': ['fs/b'], 'fs/b': [] })).length, 1);
   assert.equal(layerViolations(fake({ 'home/a': ['b'] })).length, 1);
+  assert.equal(layerViolations(fake({ 'home/a': ['addon/js_error'] })).length, 1);
   assert.deepEqual(layerViolations(fake({ 'home/a': ['git/b', 'fs/c', 'base/d'], 'git/b': ['base/d'], 'fs/c': ['base/d'], 'base/d': [] })), []);
   assert.deepEqual(findCycle(fake({ 'git/a': ['git/b'], 'git/b': ['git/c'], 'git/c': ['git/a'] })), ['git/a', 'git/b', 'git/c', 'git/a']);
   assert.equal(findCycle(fake({ 'git/a': ['git/b', 'git/a'], 'git/b': [] })), null);
