@@ -3,20 +3,7 @@
     {
       "target_name": "home_native",
       "sources": [
-        "<!@(node scripts/core-sources.js)",
-        "src/addon/module.cc",
-        "src/addon/js_error.cc",
-        "src/addon/cancel_token.cc",
-        "src/addon/clone_job.cc",
-        "src/addon/js_lookup.cc",
-        "src/addon/home_lock_binding.cc",
-        "src/addon/thread_job.cc",
-        "src/addon/config_hash_binding.cc",
-        "src/addon/versions_binding.cc",
-        "src/addon/home_args.cc",
-        "src/addon/write_home_files_worker.cc",
-        "src/addon/home_file_bindings.cc",
-        "src/addon/thread_limits_binding.cc"
+        "<!@(node scripts/sources.js)"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

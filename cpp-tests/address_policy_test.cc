@@ -1,14 +1,14 @@
 // The network policy's classifier against a table of addresses of every class, in every spelling
 // that reaches it; the allow-list; and the refusal's wording. Only loopback is ever a real target
 // on test machines, so every other class is proven here, without a connection.
-#include "core/address_policy.h"
+#include "core/git/address_policy.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
-#include "core/network_access.h"
+#include "core/git/network_access.h"
 
 namespace home {
 namespace {

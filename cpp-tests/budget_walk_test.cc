@@ -9,7 +9,7 @@
 #include <string>
 #include <thread>
 
-#include "core/clone.h"
+#include "core/git/clone.h"
 
 namespace home {
 namespace {

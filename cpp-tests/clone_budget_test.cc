@@ -1,6 +1,6 @@
 // CloneBudget's arithmetic: each limit crossed by one, not before; the first reason sticks; the
 // deadline, the cancel flag and a refused allocation all end the clone with their own code.
-#include "core/clone_budget.h"
+#include "core/git/clone_budget.h"
 
 #include <gtest/gtest.h>
 

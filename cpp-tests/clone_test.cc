@@ -1,7 +1,7 @@
 // CloneInto / CloneIntoHome against real repositories made with the git CLI: a local path, and
 // git daemon over git://, where a shallow fetch is refused mid-stream (the peer closes the
 // socket: without SIGPIPE handling this binary would die) and the full-fetch fallback runs.
-#include "core/clone_swap.h"
+#include "core/home/clone_swap.h"
 
 #include <arpa/inet.h>
 #include <git2.h>
@@ -21,8 +21,8 @@
 #include <mutex>
 #include <thread>
 
-#include "core/clone.h"
-#include "core/task_threads.h"
+#include "core/base/task_threads.h"
+#include "core/git/clone.h"
 
 namespace home {
 namespace {

@@ -1,7 +1,7 @@
 // The config hash against two references: fixed digests computed by Node's
 // crypto.createHash('sha256').update(JSON.stringify(...)), and nlohmann::ordered_json's dump,
 // which escapes exactly as JSON.stringify does for well-formed Unicode.
-#include "core/config_hash.h"
+#include "core/home/config_hash.h"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@
 #include <random>
 #include <string>
 
-#include "core/json_stringify.h"
+#include "core/base/json_stringify.h"
 
 namespace home {
 namespace {

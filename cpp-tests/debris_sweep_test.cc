@@ -1,14 +1,14 @@
 // SweepDebris: what a killed materialization leaves (temporary files of atomic writes in the
 // home, clone directories in the staging area) is removed; nothing else is, and nothing outside
 // the home is touched even through a symlinked overlay directory.
-#include "core/debris_sweep.h"
+#include "core/home/debris_sweep.h"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/atomic_file.h"
+#include "core/fs/atomic_file.h"
 #include "test_fs.h"
 
 namespace home {

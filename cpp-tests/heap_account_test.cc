@@ -1,7 +1,7 @@
 // HeapAccount and the allocator libgit2 calls: allocations in scope are charged and refused past
 // the cap, frees return what was charged, scopes nest, and libgit2 itself unwinds cleanly from a
 // refused allocation (run under ASan by scripts/reliability.sh).
-#include "core/heap_account.h"
+#include "core/git/heap_account.h"
 
 #include <git2.h>
 #include <gtest/gtest.h>
@@ -10,7 +10,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "core/git_runtime.h"
+#include "core/git/git_runtime.h"
 
 namespace home {
 namespace {

@@ -2,7 +2,7 @@
 // fine, anything else on the way is ERR_HOME_INVALID with the OS error and the failing prefix.
 #include <sys/stat.h>
 
-#include "core/home_file.h"
+#include "core/home/home_file.h"
 #include "test_fs.h"
 
 namespace home {

@@ -1,7 +1,7 @@
 // The per-home lock: exclusive between threads of one process (OFD locks, not POSIX record locks
 // that a process shares with itself) and between processes; waits until released; a cancel
 // ends the wait; the staging area refuses a planted symlink.
-#include "core/home_lock.h"
+#include "core/home/home_lock.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>

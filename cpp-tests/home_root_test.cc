@@ -1,7 +1,7 @@
 // The escape table: one list of hostile (and benign) homes in a tiny notation, run by every
 // operation that resolves a path below the home, in both resolver modes (openat2 fast path and
 // the manual walk). After each case, the tree outside the home must be exactly as it was.
-#include "core/home_root.h"
+#include "core/fs/home_root.h"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
-#include "core/home_file.h"
-#include "core/overlay_writer.h"
-#include "core/tree_remove.h"
+#include "core/fs/tree_remove.h"
+#include "core/home/home_file.h"
+#include "core/home/overlay_writer.h"
 #include "escape_table.h"
 #include "test_fs.h"
 

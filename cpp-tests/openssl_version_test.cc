@@ -1,6 +1,6 @@
 // The load-time OpenSSL gate: which process OpenSSL a binary compiled against given headers may
 // bind, by OpenSSL's ABI rules (same major, a minor no older than the headers').
-#include "core/openssl_version.h"
+#include "core/base/openssl_version.h"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // The overlay writer on a real filesystem: modes, unchanged detection, whatever the user planted
 // at a name, whole-batch rejection, partial failure, cancellation, no temporary file left behind.
-#include "core/overlay_writer.h"
+#include "core/home/overlay_writer.h"
 
 #include <dirent.h>
 #include <fcntl.h>

@@ -1,7 +1,7 @@
 // PackHeaderScanner: reads every object of real packs (whole objects, OFS and REF deltas) in
 // pieces of any size, refuses an object or a delta's result announced over the limit before
 // the rest of the pack is fed, and leaves what it cannot parse to the indexer.
-#include "core/pack_header_scanner.h"
+#include "core/git/pack_header_scanner.h"
 
 #include <gtest/gtest.h>
 #include <zlib.h>

@@ -1,6 +1,6 @@
 // The staging area: private, refuses what it must, and a sweep removes only the clone
 // directories nobody holds (debris of a crashed process), never one in use.
-#include "core/staging.h"
+#include "core/home/staging.h"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>

@@ -1,6 +1,6 @@
 // A set of task threads: never more tasks at once than the limit, queued tasks all run, and a raised
 // limit lets queued tasks start.
-#include "core/task_threads.h"
+#include "core/base/task_threads.h"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // The TLS stream on its own, against `openssl s_server` sending leaf + intermediate: a handshake
 // and an HTTP exchange over a stream it wraps (the proxy-tunnel path, which the node:test suites
 // cannot reach), that stream left to its owner, and refusals with OpenSSL's reason.
-#include "core/tls_stream.h"
+#include "core/git/tls_stream.h"
 
 #include <arpa/inet.h>
 #include <git2.h>
@@ -18,9 +18,9 @@
 #include <string>
 #include <thread>
 
-#include "core/git_runtime.h"
-#include "core/socket_stream.h"
-#include "core/tls_trust.h"
+#include "core/git/git_runtime.h"
+#include "core/git/socket_stream.h"
+#include "core/git/tls_trust.h"
 
 namespace home {
 namespace {

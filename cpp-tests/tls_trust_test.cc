@@ -2,7 +2,7 @@
 // which one a thread's connections get. Checked the way a handshake checks: X509_verify_cert of
 // a leaf, with the intermediate as the server would send it, against the store. Certificates
 // come from the openssl CLI.
-#include "core/tls_trust.h"
+#include "core/git/tls_trust.h"
 
 #include <gtest/gtest.h>
 #include <openssl/pem.h>

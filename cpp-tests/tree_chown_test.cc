@@ -1,6 +1,6 @@
 // ChownTree: never through a symlink, and stopped by the caller's check (the clone's deadline and
 // abort) every few hundred entries.
-#include "core/tree_chown.h"
+#include "core/fs/tree_chown.h"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -11,7 +11,7 @@
 #include <fstream>
 #include <string>
 
-#include "core/unique_fd.h"
+#include "core/base/unique_fd.h"
 
 namespace home {
 namespace {

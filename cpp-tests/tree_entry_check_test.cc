@@ -1,7 +1,7 @@
 // UnsafeEntryName / UnsafeEntryMode: git's verify_path and fsck_tree name checks, table-driven,
 // with the spellings git's own test suite uses (t1450-fsck.sh, t7415-submodule-names.sh,
 // t0060-path-utils.sh: is_ntfs_dotgit, is_hfs_dotgit).
-#include "core/tree_entry_check.h"
+#include "core/git/tree_entry_check.h"
 
 #include <gtest/gtest.h>
 

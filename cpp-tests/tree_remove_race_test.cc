@@ -14,8 +14,8 @@
 #include <string>
 #include <thread>
 
-#include "core/tree_remove.h"
-#include "core/unique_fd.h"
+#include "core/base/unique_fd.h"
+#include "core/fs/tree_remove.h"
 #include "test_fs.h"
 
 namespace home {

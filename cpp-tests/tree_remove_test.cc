@@ -1,6 +1,6 @@
 // RemoveTree: removes what it is given, never what a symlink or hardlink points to, copes with
 // read-only directories and trees deeper than the descriptor budget.
-#include "core/tree_remove.h"
+#include "core/fs/tree_remove.h"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "core/unique_fd.h"
+#include "core/base/unique_fd.h"
 #include "test_fs.h"
 
 namespace home {

@@ -1,5 +1,5 @@
 // FindTrustStore: the operator's variables win; otherwise a bundle that exists on this machine.
-#include "core/trust_store.h"
+#include "core/git/trust_store.h"
 
 #include <gtest/gtest.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 // The clone URL policy: which transports pass, which never do, and that no credential survives
 // redaction wherever a URL sits inside a message.
-#include "core/url_policy.h"
+#include "core/git/url_policy.h"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // The per-home lock for materializeUserHome (internal, not part of the public API): one
 // materialization per home at a time, between threads and processes, held in the staging area
-// where the user cannot reach it. See src/core/home_lock.h.
+// where the user cannot reach it. See src/core/home/home_lock.h.
 import path from 'node:path';
 import { withCancelToken } from './cancel';
 import { callNative } from './errors';
@@ -10,7 +10,7 @@ import { stagingDirFor } from './settings';
 export interface HomeLockHandle {
   /** Idempotent. */
   release(): void;
-  /** The previous holder died holding the lock (see src/core/home_lock.h): sweep its debris. */
+  /** The previous holder died holding the lock (see src/core/home/home_lock.h): sweep its debris. */
   readonly recovered: boolean;
 }
 

@@ -42,13 +42,13 @@ export interface NativeCloneOptions extends NativeHomeOptions {
   depth: number;
   timeoutMs: number;
   maxBytes: number;
-  /** The clone budget's other limits (src/core/clone_budget.h). */
+  /** The clone budget's other limits (src/core/git/clone_budget.h). */
   maxFiles: number;
   maxCheckoutBytes: number;
   maxFileBytes: number;
   maxMemoryBytes: number;
   allowedProtocols: CloneProtocol[];
-  /** The network policy's allow-list and the resolver (src/core/network_access.h); no lookup: the system's. */
+  /** The network policy's allow-list and the resolver (src/core/git/network_access.h); no lookup: the system's. */
   allowedNetworks: string[];
   lookup?: LookupFunction;
   /** `http://host:port`, from the environment (lib/proxy-env.ts); absent: a direct connection. */
@@ -109,10 +109,10 @@ const buildHint =
   'build from source: `npm rebuild @spoon/home-native` where it is installed, `npm run build` in a checkout ' +
   '(needs g++, make, python3, pkg-config and libgit2-dev >= 1.7)';
 
-// The binary carries no OpenSSL: it binds OpenSSL 3's functions from the Node process when it
-// loads (all at once), and its first act checks the version (src/core/openssl_version.h). Either
-// failure names OpenSSL: a missing function in the loader's words ("undefined symbol: SSL_..."),
-// a wrong version in the addon's.
+// The binary carries no OpenSSL: it binds OpenSSL 3's functions from the Node process when it loads
+// (all at once), and its first act checks the version (src/core/base/openssl_version.h). Either
+// failure names OpenSSL: a missing function in the loader's words ("undefined symbol: SSL_..."), a
+// wrong version in the addon's.
 const opensslFailure = /undefined symbol: (SSL|TLS|X509|EVP|BIO|ERR|OPENSSL|OpenSSL|CRYPTO|PEM|ASN1|OBJ|d2i|i2d)_?\w*|OpenSSL in this Node process/;
 const opensslHint =
   'The binary uses the OpenSSL of the Node process, which must be OpenSSL 3: the official Node builds, NodeSource\'s and ' +

@@ -57,9 +57,9 @@ function buildAddon() {
   const lib = libgit2();
   const makefile = path.join(root, 'build', 'Makefile');
   const linked = path.join(root, 'build', 'libgit2.id');
-  // binding.gyp reads its core source list from src/core/sources.txt and libgit2's flags at
-  // configure time: a new source file or another libgit2 needs a new Makefile too.
-  const inputs = ['binding.gyp', 'src/core/sources.txt'].map((file) => statSync(path.join(root, file)).mtimeMs);
+  // binding.gyp reads its source list from src/sources.txt and libgit2's flags at configure
+  // time: a new source file or another libgit2 needs a new Makefile too.
+  const inputs = ['binding.gyp', 'src/sources.txt'].map((file) => statSync(path.join(root, file)).mtimeMs);
   const relink = !existsSync(linked) || readFileSync(linked, 'utf8') !== lib.id;
   const stale = relink || !existsSync(makefile) || statSync(makefile).mtimeMs < Math.max(...inputs);
   if (stale) run(process.execPath, [nodeGyp, 'configure', ...common], lib.env);

@@ -16,7 +16,7 @@ function pkgConfig(...args) {
   return execFileSync('pkg-config', [...args, 'libgit2'], { encoding: 'utf8' }).trim();
 }
 
-// src/core/pack_header_scanner.cc inflates pack data itself; libgit2 links zlib privately.
+// src/core/git/pack_header_scanner.cc inflates pack data itself; libgit2 links zlib privately.
 function zlibLibs() {
   return execFileSync('pkg-config', ['--libs', 'zlib'], { encoding: 'utf8' }).trim();
 }

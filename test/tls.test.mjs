@@ -1,8 +1,8 @@
-// HTTPS clones on the process's OpenSSL (src/core/tls_stream.cc): full chain verification with the
-// intermediates the server sends, IP-address subjectAltNames, the refusals (name, address,
-// expiry, unknown CA, not TLS at all), per-clone trust that no other clone sees, and the clone's
-// deadline and abort during the handshake. Certificates: a root -> intermediate -> leaf chain
-// made by the openssl CLI for each run; servers: git http-backend behind Node's https.
+// HTTPS clones on the process's OpenSSL (src/core/git/tls_stream.cc): full chain verification
+// with the intermediates the server sends, IP-address subjectAltNames, the refusals (name,
+// address, expiry, unknown CA, not TLS at all), per-clone trust that no other clone sees, and the
+// clone's deadline and abort during the handshake. Certificates: a root -> intermediate -> leaf
+// chain made by the openssl CLI for each run; servers: git http-backend behind Node's https.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';

@@ -1,7 +1,7 @@
 // The trust store is the one of the machine the process runs on, found at run time: SSL_CERT_FILE
-// or SSL_CERT_DIR when the operator sets them, else the system bundle (src/core/trust_store.cc).
-// It is read once per process (src/core/tls_trust.cc), so each case clones in a child process of
-// its own.
+// or SSL_CERT_DIR when the operator sets them, else the system bundle
+// (src/core/git/trust_store.cc). It is read once per process (src/core/git/tls_trust.cc), so each
+// case clones in a child process of its own.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';

@@ -13,8 +13,8 @@
 #include <optional>
 #include <string>
 
-#include "core/config_hash.h"
-#include "core/json_stringify.h"
+#include "core/base/json_stringify.h"
+#include "core/home/config_hash.h"
 
 namespace {
 

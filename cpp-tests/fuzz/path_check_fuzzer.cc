@@ -12,8 +12,8 @@
 #include <cstdlib>
 #include <string>
 
-#include "core/home_root.h"
-#include "core/path_components.h"
+#include "core/fs/home_root.h"
+#include "core/fs/path_components.h"
 
 namespace {
 

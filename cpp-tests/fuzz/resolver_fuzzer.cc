@@ -23,8 +23,8 @@
 #include <string>
 #include <vector>
 
-#include "core/home_root.h"
-#include "core/unique_fd.h"
+#include "core/base/unique_fd.h"
+#include "core/fs/home_root.h"
 
 namespace {
 

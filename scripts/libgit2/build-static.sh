@@ -13,7 +13,7 @@
 #              linked with nothing: the addon leaves every OpenSSL symbol undefined, bound at load
 #              from the process (the node binary, or the libssl3 a distribution's node links).
 #              HTTPS itself runs on the addon's own TLS stream over that OpenSSL
-#              (src/core/tls_stream.cc); the trust store is found at run time, never a path of
+#              (src/core/git/tls_stream.cc); the trust store is found at run time, never a path of
 #              the build machine.
 #   SHA-256    OpenSSL's SHA256_* functions (deprecated in 3.0, kept by every 3.x). libgit2 1.9
 #              hashes the shallow file with it. Its builtin one clashes with OpenSSL's headers,

@@ -4,7 +4,7 @@
 
 #include <napi.h>
 
-#include "core/cancel.h"
+#include "core/base/cancel.h"
 
 namespace home::addon {
 

@@ -1,5 +1,5 @@
 // cloneRepository(options, cancel, onProgress) => Promise<report>
-// Runs on the addon's clone threads (core/task_threads.h), never on the libuv threadpool: a
+// Runs on the addon's clone threads (core/base/task_threads.h), never on the libuv threadpool: a
 // clone can take minutes and the worker's fs, dns and crypto share that pool.
 #include <chrono>
 #include <mutex>
@@ -10,9 +10,9 @@
 #include "addon/js_lookup.h"
 #include "addon/js_error.h"
 #include "addon/thread_job.h"
-#include "core/address_policy.h"
-#include "core/clone_swap.h"
-#include "core/url_policy.h"
+#include "core/git/address_policy.h"
+#include "core/git/url_policy.h"
+#include "core/home/clone_swap.h"
 
 namespace home::addon {
 namespace {
@@ -61,10 +61,10 @@ CloneRequest ReadRequest(Napi::Object options) {
   request.spec.max_bytes = static_cast<uint64_t>(NumberField(options, "maxBytes"));
   request.spec.ca_file = StringField(options, "caFile", false);
   request.spec.allowed_protocols = StringList(options, "allowedProtocols");
-  // The network the clone may reach (core/network_access.h); the resolver is the job's (below).
+  // The network the clone may reach (core/git/network_access.h); the resolver is the job's (below).
   request.spec.allowed_networks = StringList(options, "allowedNetworks");
   request.spec.proxy = StringField(options, "proxy", false);
-  // The rest of the budget (core/clone_budget.h); the shim always sends them.
+  // The rest of the budget (core/git/clone_budget.h); the shim always sends them.
   request.spec.max_files = static_cast<uint64_t>(NumberField(options, "maxFiles"));
   request.spec.max_checkout_bytes = static_cast<uint64_t>(NumberField(options, "maxCheckoutBytes"));
   request.spec.max_file_bytes = static_cast<uint64_t>(NumberField(options, "maxFileBytes"));

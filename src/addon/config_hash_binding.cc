@@ -3,7 +3,7 @@
 // cross as UTF-16 so lone surrogates reach the encoder as they are in JavaScript.
 #include "addon/bindings.h"
 #include "addon/js_error.h"
-#include "core/config_hash.h"
+#include "core/home/config_hash.h"
 
 namespace home::addon {
 namespace {

@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "core/home_root.h"
+#include "core/fs/home_root.h"
 
 namespace home::addon {
 

@@ -17,8 +17,8 @@
 #include "addon/call_job.h"
 #include "addon/home_args.h"
 #include "addon/js_error.h"
-#include "core/debris_sweep.h"
-#include "core/home_file.h"
+#include "core/home/debris_sweep.h"
+#include "core/home/home_file.h"
 
 namespace home::addon {
 namespace {

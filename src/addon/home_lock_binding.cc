@@ -13,7 +13,7 @@
 #include "addon/cancel_token.h"
 #include "addon/js_error.h"
 #include "addon/thread_job.h"
-#include "core/home_lock.h"
+#include "core/home/home_lock.h"
 
 namespace home::addon {
 namespace {

@@ -1,4 +1,4 @@
-// The clone's resolver (core/host_resolver.h) that asks the worker's own lookup function: the
+// The clone's resolver (core/git/host_resolver.h) that asks the worker's own lookup function: the
 // `clone.lookup` setting, which has the signature of dns.lookup (and is dns.lookup unless the
 // worker plugs in its resolver or cache). The clone's thread posts the question to the JS thread
 // and waits for the answer in ticks that check the clone's budget, so a lookup that never calls
@@ -11,7 +11,7 @@
 #include <memory>
 
 #include "addon/thread_job.h"
-#include "core/host_resolver.h"
+#include "core/git/host_resolver.h"
 
 namespace home::addon {
 

@@ -7,7 +7,7 @@
 #include "addon/bindings.h"
 #include "addon/cancel_token.h"
 #include "addon/js_error.h"
-#include "core/openssl_version.h"
+#include "core/base/openssl_version.h"
 
 static Napi::Object InitHomeNative(Napi::Env env, Napi::Object exports) {
   using namespace home::addon;

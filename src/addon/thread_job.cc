@@ -3,7 +3,7 @@
 #include <thread>
 #include <utility>
 
-#include "core/task_threads.h"
+#include "core/base/task_threads.h"
 
 namespace home::addon {
 namespace {

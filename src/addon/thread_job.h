@@ -1,5 +1,5 @@
 // The base of every asynchronous addon operation. None runs on the libuv threadpool, which the
-// worker's own fs, dns and crypto calls share (core/task_threads.h): each runs on a thread the
+// worker's own fs, dns and crypto calls share (core/base/task_threads.h): each runs on a thread the
 // operation chooses (a home-io thread, a clone thread, or one of its own for a wait of unbounded
 // length), and reports progress and completion back to JavaScript through one
 // ThreadSafeFunction.
@@ -34,7 +34,7 @@
 #include <mutex>
 
 #include "addon/js_error.h"
-#include "core/error.h"
+#include "core/base/error.h"
 
 namespace home::addon {
 
@@ -94,7 +94,7 @@ class ThreadJob {
 };
 
 // Where a job runs: ThreadJob::Start's `dispatch`.
-// Short filesystem work on a home (core/task_threads.h: TaskThreads::HomeIo()).
+// Short filesystem work on a home (core/base/task_threads.h: TaskThreads::HomeIo()).
 void OnHomeIoThread(std::function<void()> task);
 // A network clone (TaskThreads::Clones(), capped by clone.concurrency).
 void OnCloneThread(std::function<void()> task);

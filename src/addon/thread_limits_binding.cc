@@ -1,8 +1,8 @@
 // setCloneConcurrency(limit), setIoConcurrency(limit): the limits of the addon's two thread
-// sets (core/task_threads.h), from configure({ clone: { concurrency }, ioConcurrency }).
+// sets (core/base/task_threads.h), from configure({ clone: { concurrency }, ioConcurrency }).
 #include "addon/bindings.h"
 #include "addon/js_error.h"
-#include "core/task_threads.h"
+#include "core/base/task_threads.h"
 
 namespace home::addon {
 namespace {

@@ -15,7 +15,7 @@ Napi::Value VersionsJs(const Napi::CallbackInfo& info) {
   int major = 0, minor = 0, rev = 0;
   git_libgit2_version(&major, &minor, &rev);
   out.Set("libgit2", std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(rev));
-  // The process's OpenSSL, asked at run time: HTTPS clones run on it (core/tls_stream.h), as do
+  // The process's OpenSSL, asked at run time: HTTPS clones run on it (core/git/tls_stream.h), as do
   // the hashes, whatever libgit2 was built with. One library, under both names.
   const char* openssl = OpenSSL_version(OPENSSL_VERSION);
   out.Set("tls", openssl);

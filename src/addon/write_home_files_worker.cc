@@ -16,7 +16,7 @@
 #include "addon/home_args.h"
 #include "addon/js_error.h"
 #include "addon/thread_job.h"
-#include "core/overlay_writer.h"
+#include "core/home/overlay_writer.h"
 
 namespace home::addon {
 namespace {

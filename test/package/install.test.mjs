@@ -98,16 +98,16 @@ test('npm pack ships the shim, types, prebuilds and what a source build needs; n
     'dist/index.js',
     'dist/index.mjs',
     'dist/cli/main.js',
-    'src/core/sources.txt',
-    'src/core/clone.cc',
+    'src/sources.txt',
+    'src/core/git/clone.cc',
     'src/addon/module.cc',
-    'scripts/core-sources.js',
+    'scripts/sources.js',
     'scripts/libgit2-flags.js',
     path.relative(root, prebuild),
   ]) {
     assert.ok(files.includes(required), `missing from the tarball: ${required}`);
   }
-  const allowed = /^(package\.json|README\.md|LICENSE|index\.d\.ts|binding\.gyp|dist\/.+\.m?js|src\/(core|addon)\/[\w.]+\.(cc|h|txt)|scripts\/(core-sources|libgit2-flags)\.js|prebuilds\/[\w-]+\/@spoon\+home-native(\.\w+)*\.node)$/;
+  const allowed = /^(package\.json|README\.md|LICENSE|index\.d\.ts|binding\.gyp|dist\/.+\.m?js|src\/sources\.txt|src\/core\/README\.md|src\/(core\/(base|fs|git|home)|addon)\/[\w.]+\.(cc|h)|scripts\/(sources|libgit2-flags)\.js|prebuilds\/[\w-]+\/@spoon\+home-native(\.\w+)*\.node)$/;
   const unexpected = files.filter((f) => !allowed.test(f));
   assert.deepEqual(unexpected, [], `unexpected files in the tarball: ${unexpected.join(', ')}`);
 });

@@ -1,5 +1,0 @@
-// Prints src/core/sources.txt as a space-separated list for binding.gyp's command expansion.
-const fs = require('node:fs');
-const path = require('node:path');
-const text = fs.readFileSync(path.join(__dirname, '..', 'src', 'core', 'sources.txt'), 'utf8');
-process.stdout.write(text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')).join(' '));

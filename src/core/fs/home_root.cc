@@ -1,0 +1,226 @@
+// The home root: one pinned descriptor and the one path walker every operation goes through.
+//
+// Fast path: openat2(RESOLVE_BENEATH|RESOLVE_NO_MAGICLINKS), where the kernel itself refuses to
+// leave the home. It cannot map container-absolute links (it refuses every absolute link), so any
+// failure there falls back to the manual walk, which is the reference: it holds one descriptor per
+// step, opens each component with O_NOFOLLOW, and interprets symlinks itself. ".." inside a link
+// target pops the walker's own stack of held descriptors; the kernel's ".." is never used.
+#include "core/fs/home_root.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <climits>
+
+#include "core/fs/openat2.h"
+#include "core/fs/path_components.h"
+
+namespace home {
+namespace {
+
+// Linux MAXSYMLINKS (include/linux/namei.h): the kernel gives up after 40 links; so do we.
+constexpr int kMaxSymlinks = 40;
+// Against malicious paths: the path and each of the at most 40 link targets are at most PATH_MAX
+// bytes, hence at most PATH_MAX / 2 components ("x/x/..."); no honest walk takes more steps.
+constexpr int kMaxWalkSteps = (kMaxSymlinks + 1) * (PATH_MAX / 2);
+
+enum Openat2State : int { kOpenat2Unknown, kOpenat2Available, kOpenat2Missing };
+std::atomic<int> g_openat2{kOpenat2Unknown};
+
+bool Openat2Missing(int err) {
+  // ENOSYS: kernel before 5.6. EPERM: a seccomp profile that denies what it does not know.
+  return err == ENOSYS || err == EPERM;
+}
+
+Error Escape(std::string_view path, const std::string& why) {
+  return MakeError("ERR_SYMLINK_ESCAPE", "refusing to leave the home: " + why, std::string(path));
+}
+
+Error DupRoot(int root, std::string_view path, UniqueFd* out) {
+  int fd = ::fcntl(root, F_DUPFD_CLOEXEC, 0);
+  if (fd < 0) {
+    return SysError("ERR_WRITE_FAILED", "fcntl", errno, std::string(path), "cannot copy the home descriptor (F_DUPFD)");
+  }
+  out->reset(fd);
+  return {};
+}
+
+// Creates `name` below `dir` as a 0755 directory owned by uid/gid. Leaves `*made` empty when
+// something else appeared at the name first (the caller looks at it again).
+Error MakeDirectory(int dir, const std::string& name, const HomeOptions& options, std::string_view path,
+                    UniqueFd* made) {
+  if (::mkdirat(dir, name.c_str(), HomeRoot::kDirMode) != 0) {
+    if (errno == EEXIST) return {};
+    return SysError("ERR_WRITE_FAILED", "mkdirat", errno, std::string(path), "cannot create directory '" + name + "'");
+  }
+  // O_RDONLY, not O_PATH: fchmod and fchown need a real open file.
+  UniqueFd fd(::openat(dir, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!fd) {
+    if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP) return {};  // swapped under us
+    return SysError("ERR_WRITE_FAILED", "openat", errno, std::string(path), "cannot open new directory '" + name + "'");
+  }
+  // The umask trimmed mkdirat's mode; the contract is exactly 0755.
+  if (::fchmod(fd.get(), HomeRoot::kDirMode) != 0) {
+    return SysError("ERR_WRITE_FAILED", "fchmod", errno, std::string(path), "cannot set the mode of '" + name + "'");
+  }
+  if ((options.uid || options.gid) && ::fchown(fd.get(), options.uid ? *options.uid : static_cast<uid_t>(-1),
+                                               options.gid ? *options.gid : static_cast<gid_t>(-1)) != 0) {
+    return SysError("ERR_WRITE_FAILED", "fchown", errno, std::string(path), "cannot set the owner of '" + name + "'");
+  }
+  *made = std::move(fd);
+  return {};
+}
+
+}  // namespace
+
+bool HasOpenat2() {
+  int state = g_openat2.load(std::memory_order_relaxed);
+  if (state == kOpenat2Unknown) {
+    // An invalid descriptor: a kernel with openat2 answers EBADF, one without ENOSYS.
+    int fd = OpenDirBeneath(-1, "x");
+    int err = errno;
+    if (fd >= 0) ::close(fd);
+    state = (fd < 0 && Openat2Missing(err)) ? kOpenat2Missing : kOpenat2Available;
+    g_openat2.store(state, std::memory_order_relaxed);
+  }
+  return state == kOpenat2Available;
+}
+
+Error HomeRoot::Open(const std::string& home_dir, HomeOptions options, HomeRoot* out) {
+  if (home_dir.empty() || home_dir.front() != '/' || home_dir.find('\0') != std::string::npos) {
+    return MakeError("ERR_HOME_INVALID", "the home directory must be an absolute path", home_dir);
+  }
+  UniqueFd fd(::open(home_dir.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!fd) return SysError("ERR_HOME_INVALID", "open", errno, home_dir, "cannot open the home directory");
+  out->root_ = std::move(fd);
+  out->home_dir_ = home_dir;
+  out->options_ = std::move(options);
+  return {};
+}
+
+Error HomeRoot::ResolveParent(std::string_view normalized, bool create_missing, Parent* out) const {
+  std::vector<std::string_view> parent = SplitComponents(normalized);
+  if (parent.empty() || parent.back() == "." || parent.back() == "..") {
+    return MakeError("ERR_INVALID_PATH", "not a file path below the home", std::string(normalized));
+  }
+  out->name.assign(parent.back());
+  parent.pop_back();
+  if (parent.empty()) return DupRoot(root_.get(), normalized, &out->dir);
+
+  if (!options_.force_manual_walk && g_openat2.load(std::memory_order_relaxed) != kOpenat2Missing) {
+    std::string joined;
+    for (std::string_view component : parent) {
+      if (!joined.empty()) joined += '/';
+      joined += component;
+    }
+    int fd = OpenDirBeneath(root_.get(), joined.c_str());
+    if (fd >= 0) {
+      out->dir.reset(fd);
+      return {};
+    }
+    if (Openat2Missing(errno)) g_openat2.store(kOpenat2Missing, std::memory_order_relaxed);
+    // EXDEV (a link the kernel would not follow, perhaps one we map), ELOOP, ENOENT (create it),
+    // ENOTDIR, EAGAIN (a rename race): the manual walk decides, with the precise error.
+  }
+  return ResolveManually(normalized, parent, create_missing, out);
+}
+
+Error HomeRoot::ResolveManually(std::string_view normalized, const std::vector<std::string_view>& parent,
+                                bool create_missing, Parent* out) const {
+  const char* failure_code = create_missing ? "ERR_WRITE_FAILED" : "ERR_READ_FAILED";
+  const std::string path(normalized);
+  std::vector<UniqueFd> held;        // one descriptor per step; empty means "at the root"
+  std::vector<std::string> pending;  // components still to walk, the next one last
+  for (auto it = parent.rbegin(); it != parent.rend(); ++it) pending.emplace_back(*it);
+  auto current = [&] { return held.empty() ? root_.get() : held.back().get(); };
+
+  int links = 0;
+  int steps = 0;
+  while (!pending.empty()) {
+    if (++steps > kMaxWalkSteps) {
+      return MakeError("ERR_SYMLINK_LOOP", "too many path components to resolve (symlink expansion)", path);
+    }
+    std::string component = std::move(pending.back());
+    pending.pop_back();
+    if (component == ".") continue;
+    if (component == "..") {
+      if (held.empty()) return Escape(path, "'..' in a symlink climbs above the home");
+      held.pop_back();
+      continue;
+    }
+
+    int fd = ::openat(current(), component.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd >= 0) {
+      held.emplace_back(fd);
+      continue;
+    }
+    int err = errno;
+    if (err == ENOENT) {
+      if (!create_missing) {
+        return SysError("ERR_NOT_DIRECTORY", "openat", ENOENT, path, "directory '" + component + "' is missing");
+      }
+      UniqueFd made;
+      if (Error e = MakeDirectory(current(), component, options_, path, &made)) return e;
+      if (made) {
+        held.push_back(std::move(made));
+      } else {
+        pending.push_back(std::move(component));  // lost a race: look at what is there now
+      }
+      continue;
+    }
+    if (err != ENOTDIR && err != ELOOP) {
+      return SysError(failure_code, "openat", err, path, "cannot open directory '" + component + "'");
+    }
+
+    // Not a directory: a symlink to interpret, or something that ends the walk.
+    struct stat st;
+    if (::fstatat(current(), component.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+      if (errno == ENOENT) {
+        pending.push_back(std::move(component));
+        continue;
+      }
+      return SysError(failure_code, "fstatat", errno, path, "cannot inspect '" + component + "'");
+    }
+    if (S_ISDIR(st.st_mode)) {  // swapped back under us: open it again
+      pending.push_back(std::move(component));
+      continue;
+    }
+    if (!S_ISLNK(st.st_mode)) {
+      return MakeError("ERR_NOT_DIRECTORY", "'" + component + "' on the way is not a directory", path);
+    }
+    if (++links > kMaxSymlinks) {
+      return MakeError("ERR_SYMLINK_LOOP", "more than 40 symbolic links on the way (a loop?)", path);
+    }
+    char target[PATH_MAX];
+    ssize_t length = ::readlinkat(current(), component.c_str(), target, sizeof target);
+    if (length < 0) {
+      if (errno == EINVAL || errno == ENOENT) {  // no longer a symlink
+        pending.push_back(std::move(component));
+        continue;
+      }
+      return SysError(failure_code, "readlinkat", errno, path, "cannot read symlink '" + component + "'");
+    }
+    if (static_cast<size_t>(length) >= sizeof target) {
+      return SysError(failure_code, "readlinkat", ENAMETOOLONG, path, "symlink '" + component + "' is too long");
+    }
+    std::string_view link(target, static_cast<size_t>(length));
+    std::string_view relative = link;
+    if (!link.empty() && link.front() == '/') {
+      if (!MapContainerPath(link, options_.container_home, &relative)) {
+        return Escape(path, "symlink '" + component + "' points to an absolute path outside containerHome");
+      }
+      held.clear();  // a container-absolute link restarts at the home
+    }
+    std::vector<std::string_view> expansion = SplitComponents(relative);
+    for (auto it = expansion.rbegin(); it != expansion.rend(); ++it) pending.emplace_back(*it);
+  }
+
+  if (held.empty()) return DupRoot(root_.get(), normalized, &out->dir);
+  out->dir = std::move(held.back());
+  return {};
+}
+
+}  // namespace home

@@ -1,0 +1,87 @@
+// HomeRoot: the user's home as a pinned directory descriptor, and the one path walker through it.
+// The home belongs to the user, who is treated as an attacker: every path below it is resolved
+// from the pinned descriptor one component at a time (see DESIGN.md, "The home is hostile").
+//
+// Contract shared by the overlay writer, the marker and profile files, and the clone swap:
+//   - paths given to ResolveParent are relative POSIX paths that already passed CheckHomePath;
+//   - the returned Parent is an open directory descriptor inside the home plus the final name,
+//     which the caller acts on with *at() calls and never follows when it is a symlink.
+//
+// What is guaranteed, and what is not (the same promise as Go's os.Root): the user may rename,
+// swap or replace anything in the home while we walk it, so we may act on a different file than
+// the one that was there when the call began; but every descriptor we hold was reached one
+// component at a time without the kernel following a link we did not vet (or by openat2 with
+// RESOLVE_BENEATH, where the kernel enforces the same), so whatever file we act on is inside the
+// home. The home's own path (up to and including `home_dir`) belongs to the operator and is
+// trusted; it is opened once, without following its last component.
+#pragma once
+
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/base/error.h"
+#include "core/base/unique_fd.h"
+
+namespace home {
+
+struct HomeOptions {
+  // Absolute path of the home inside the container ("/home/alice"). Absolute symlink targets and
+  // absolute overlay paths under it are mapped into the home; empty disables the mapping.
+  std::string container_home;
+  std::optional<uid_t> uid;  // owner for what we create, when set
+  std::optional<gid_t> gid;
+  bool force_manual_walk = false;  // tests: skip the openat2 fast path
+};
+
+// Lexical checks, before anything touches the disk. `path` is an overlay path as the backend sent
+// it; on success `*normalized` is the clean relative form ("a/b/c": no ".", no "..", no empty
+// components). Codes: ERR_INVALID_PATH (empty, NUL, absolute outside container_home, trailing
+// '/', a component over 255 bytes, ".." above the home, the home itself) or ERR_RESERVED_PATH
+// (".spoon" or anything below it). `*normalized` is filled for ERR_RESERVED_PATH too, so the
+// package's own writers (the marker) can accept that one code.
+Error CheckHomePath(std::string_view path, std::string_view container_home, std::string* normalized);
+
+class HomeRoot {
+ public:
+  struct Parent {
+    UniqueFd dir;      // directory that holds the final component; inside the home
+    std::string name;  // the final component, one name, never "." or ".."
+  };
+
+  // Pins `home_dir` (absolute, must exist and be a directory; opened O_PATH|O_DIRECTORY, the last
+  // component not followed). ERR_HOME_INVALID when it is not a directory or cannot be opened.
+  static Error Open(const std::string& home_dir, HomeOptions options, HomeRoot* out);
+
+  // Resolves every component of `normalized` but the last, following symlinks only as the design
+  // allows (ERR_SYMLINK_ESCAPE, ERR_SYMLINK_LOOP, ERR_NOT_DIRECTORY), creating missing
+  // directories 0755 (owned by uid/gid when set) when `create_missing` is true.
+  // A missing directory without `create_missing` is ERR_NOT_DIRECTORY with sys_errno ENOENT
+  // (readers turn it into "absent"). Other OS failures: ERR_WRITE_FAILED when creating,
+  // ERR_READ_FAILED otherwise, with the OS error. `out->dir` is an O_PATH descriptor (or, for a
+  // directory we just created, O_RDONLY): good for *at() calls and fstat, not for fsync/fchmod.
+  Error ResolveParent(std::string_view normalized, bool create_missing, Parent* out) const;
+
+  int fd() const { return root_.get(); }
+  // The mode every directory we create gets, whatever the umask.
+  static constexpr mode_t kDirMode = 0755;
+  const std::string& path() const { return home_dir_; }
+  const HomeOptions& options() const { return options_; }
+
+ private:
+  Error ResolveManually(std::string_view normalized, const std::vector<std::string_view>& parent, bool create_missing,
+                        Parent* out) const;
+
+  UniqueFd root_;
+  std::string home_dir_;
+  HomeOptions options_;
+};
+
+// Whether the running kernel offers openat2(2) (Linux 5.6+; seccomp profiles may hide it). Probed
+// once; the walker also remembers an ENOSYS it meets.
+bool HasOpenat2();
+
+}  // namespace home

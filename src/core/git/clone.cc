@@ -1,0 +1,488 @@
+#include "core/git/clone.h"
+
+#include <git2.h>
+
+#include <cctype>
+#include <cstring>
+
+#include "core/git/budget_walk.h"
+#include "core/git/git_error.h"
+#include "core/git/git_holders.h"
+#include "core/git/git_runtime.h"
+#include "core/git/network_access.h"
+#include "core/git/odb_guard.h"
+#include "core/git/socket_stream.h"
+#include "core/git/tls_trust.h"
+#include "core/git/url_policy.h"
+
+namespace home {
+namespace {
+
+// The remote's name in the finished repository, as `git clone` names it.
+constexpr const char* kOrigin = "origin";
+// Commit ids as SHA-1 repositories (what every public host serves) spell them.
+constexpr size_t kHexIdLength = GIT_OID_SHA1_HEXSIZE;
+
+// State shared by every libgit2 callback of one clone: the budget they enforce, the progress
+// they update, and the reason they stopped the transfer (libgit2 only sees GIT_EUSER).
+struct Session {
+  const CloneSpec* spec = nullptr;
+  CloneBudget* budget = nullptr;
+  const CloneProgressFn* on_progress = nullptr;
+  CloneProgress progress;
+  uint64_t bytes_before_attempt = 0;  // bytes of earlier fetch attempts (shallow fallback)
+  Error stop;
+
+  // Callbacks return its answer; the budget decides (clone_budget.h).
+  int Check() {
+    if (stop) return GIT_EUSER;
+    stop = budget->Check();
+    return stop ? GIT_EUSER : 0;
+  }
+
+  // The one place progress leaves the clone.
+  void Emit(ClonePhase phase) {
+    progress.phase = phase;
+    if (*on_progress) (*on_progress)(progress);
+  }
+
+  // A libgit2 failure: our own reason when a callback stopped it, libgit2's otherwise.
+  Error Fail(const char* what, int rc) {
+    if (stop) return stop;
+    // The failure may be a symptom of the deadline, or of an allocation the heap limit refused.
+    if (Check() != 0) return stop;
+    Error error = GitFailure(what, rc);
+    error.path = RedactUrl(spec->url);
+    // libgit2 refuses a redirect to another scheme (file, ssh, ext, https -> http) itself.
+    if (error.message.find("cannot redirect from") != std::string::npos) error.code = "ERR_PROTOCOL_NOT_ALLOWED";
+    return error;
+  }
+};
+
+Session* Of(void* payload) { return static_cast<Session*>(payload); }
+
+int OnTransfer(const git_indexer_progress* stats, void* payload) {
+  Session* s = Of(payload);
+  s->progress.received_objects = stats->received_objects;
+  s->progress.total_objects = stats->total_objects;
+  s->progress.received_bytes = s->bytes_before_attempt + stats->received_bytes;
+  s->budget->NotePackBytes(s->progress.received_bytes);
+  const bool resolving = stats->total_objects > 0 && stats->received_objects == stats->total_objects;
+  s->Emit(resolving ? ClonePhase::kResolving : ClonePhase::kReceiving);
+  return s->Check();
+}
+
+// Server messages ("Counting objects...") arrive here before and while the pack does: a chance
+// to stop during the server's preparation, too.
+int OnSideband(const char*, int, void* payload) { return Of(payload)->Check(); }
+
+void OnCheckoutProgress(const char*, size_t completed, size_t total, void* payload) {
+  Session* s = Of(payload);
+  s->progress.checked_out_files = completed;
+  s->progress.total_files = total;
+  s->Emit(ClonePhase::kCheckout);
+}
+
+// Checkout's progress callback cannot stop it; its notify callback can, once per file.
+int OnCheckoutNotify(git_checkout_notify_t, const char*, const git_diff_file*, const git_diff_file*,
+                     const git_diff_file*, void* payload) {
+  return Of(payload)->Check();
+}
+
+git_remote_callbacks Callbacks(Session* session) {
+  git_remote_callbacks callbacks = GIT_REMOTE_CALLBACKS_INIT;
+  callbacks.transfer_progress = OnTransfer;
+  callbacks.sideband_progress = OnSideband;
+  callbacks.payload = session;
+  return callbacks;
+}
+
+bool IsHexId(const std::string& ref) {
+  if (ref.size() != kHexIdLength) return false;
+  for (char c : ref) {
+    if (!std::isxdigit(static_cast<unsigned char>(c))) return false;
+  }
+  return true;
+}
+
+bool StartsWith(const std::string& text, const char* prefix) {
+  return text.compare(0, std::strlen(prefix), prefix) == 0;
+}
+
+// What to fetch, decided from the remote's advertisement.
+struct Target {
+  std::string refname;  // "refs/heads/x", "refs/tags/t", or empty for a bare commit id
+  git_oid oid{};        // what the ref points at (a tag object for annotated tags)
+  std::string refspec;  // single-ref fetch refspec
+  bool is_branch = false;
+};
+
+// A commit id. Servers only hand out what they advertise (unless configured with
+// uploadpack.allowReachableSHA1InWant), so an id that a branch or tag points at is fetched
+// through that ref; any other id is asked for directly and the server may refuse.
+Error ResolveCommitId(const git_remote_head** heads, size_t count, const CloneSpec& spec, Target* out) {
+  git_oid id;
+  if (git_oid_fromstr(&id, spec.ref.c_str()) < 0) return GitFailure("parsing the commit id", -1);
+  const git_remote_head* best = nullptr;
+  for (size_t i = 0; i < count; ++i) {
+    if (!git_oid_equal(&heads[i]->oid, &id)) continue;
+    const std::string name = heads[i]->name;
+    if (StartsWith(name, "refs/heads/") || (StartsWith(name, "refs/tags/") && best == nullptr)) best = heads[i];
+  }
+  git_oid_cpy(&out->oid, &id);
+  out->refname.clear();
+  out->is_branch = false;
+  if (best == nullptr) {
+    out->refspec = spec.ref;
+    return {};
+  }
+  std::string name = best->name;
+  // "refs/tags/v1^{}" is the advertisement of what an annotated tag peels to: fetch the tag.
+  const size_t peeled = name.rfind("^{}");
+  if (peeled != std::string::npos) name.resize(peeled);
+  out->refspec = StartsWith(name, "refs/heads/")
+                     ? "+" + name + ":refs/remotes/" + kOrigin + "/" + name.substr(std::strlen("refs/heads/"))
+                     : "+" + name + ":" + name;
+  return {};
+}
+
+Error ResolveTarget(git_remote* remote, const CloneSpec& spec, Target* out) {
+  const git_remote_head** heads = nullptr;
+  size_t count = 0;
+  if (int rc = git_remote_ls(&heads, &count, remote); rc < 0) return GitFailure("listing remote refs", rc);
+  auto find = [&](const std::string& name) -> const git_remote_head* {
+    for (size_t i = 0; i < count; ++i) {
+      if (name == heads[i]->name) return heads[i];
+    }
+    return nullptr;
+  };
+  const std::string shown = RedactUrl(spec.url);
+  std::string wanted;
+  if (spec.ref.empty()) {
+    // The remote's default branch: the HEAD symref when the server sends it (protocol
+    // capability symref, every git since 1.8.4.3), else libgit2's guess as git makes it.
+    const git_remote_head* head = find("HEAD");
+    if (head != nullptr && head->symref_target != nullptr) {
+      wanted = head->symref_target;
+    } else {
+      GitBuf buf;
+      if (git_remote_default_branch(&buf.buf, remote) < 0) {
+        return MakeError("ERR_REF_NOT_FOUND", "the remote " + shown + " has no default branch", shown);
+      }
+      wanted.assign(buf.buf.ptr, buf.buf.size);
+    }
+  } else if (StartsWith(spec.ref, "refs/")) {
+    wanted = spec.ref;
+  } else if (find("refs/heads/" + spec.ref) != nullptr) {
+    wanted = "refs/heads/" + spec.ref;  // `git clone --branch` prefers a branch over a tag
+  } else if (find("refs/tags/" + spec.ref) != nullptr) {
+    wanted = "refs/tags/" + spec.ref;
+  } else if (IsHexId(spec.ref)) {
+    return ResolveCommitId(heads, count, spec, out);
+  }
+  const git_remote_head* head = wanted.empty() ? nullptr : find(wanted);
+  if (head == nullptr) {
+    const std::string what = spec.ref.empty() ? "the default branch" : "ref '" + spec.ref + "'";
+    return MakeError("ERR_REF_NOT_FOUND", what + " was not found in " + shown, shown);
+  }
+  out->refname = wanted;
+  git_oid_cpy(&out->oid, &head->oid);
+  if (StartsWith(wanted, "refs/heads/")) {
+    out->is_branch = true;
+    out->refspec = "+" + wanted + ":refs/remotes/" + kOrigin + "/" + wanted.substr(std::strlen("refs/heads/"));
+  } else {
+    out->refspec = "+" + wanted + ":" + wanted;
+  }
+  return {};
+}
+
+GitRemote NewRemote(git_repository* repo, Session* session, Error* error) {
+  git_remote* raw = nullptr;
+  if (int rc = git_remote_create_anonymous(&raw, repo, session->spec->url.c_str()); rc < 0) {
+    *error = session->Fail("creating the remote", rc);
+  }
+  return GitRemote(raw);
+}
+
+
+git_proxy_options ProxyOptions(const CloneSpec& spec) {
+  git_proxy_options proxy = GIT_PROXY_OPTIONS_INIT;
+  // Never GIT_PROXY_AUTO: libgit2 would read git config and the environment by its own rules;
+  // the shim read the environment the way git and curl do (lib/proxy-env.ts).
+  proxy.type = spec.proxy.empty() ? GIT_PROXY_NONE : GIT_PROXY_SPECIFIED;
+  proxy.url = spec.proxy.empty() ? nullptr : spec.proxy.c_str();
+  return proxy;
+}
+
+// One fetch attempt; reuses `remote`'s connection when it is still open.
+Error Fetch(git_remote* remote, Session* session, const Target& target, int depth) {
+  git_fetch_options fetch = GIT_FETCH_OPTIONS_INIT;
+  fetch.callbacks = Callbacks(session);
+  // Only the one ref asked for: `git clone --single-branch` does not follow tags either.
+  fetch.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
+  fetch.depth = depth;
+  // Nobody reads FETCH_HEAD in a fresh clone.
+  fetch.update_fetchhead = 0;
+  // A redirect may change the path on the same host (git's default), never the host.
+  fetch.follow_redirects = GIT_REMOTE_REDIRECT_INITIAL;
+  fetch.proxy_opts = ProxyOptions(*session->spec);
+  std::string refspec = target.refspec;
+  char* specs[] = {refspec.data()};
+  const git_strarray refspecs = {specs, 1};
+  if (int rc = git_remote_fetch(remote, &refspecs, &fetch, "clone"); rc < 0) {
+    Error error = session->Fail("fetching", rc);
+    if (target.refname.empty() && error.code == "ERR_CLONE_FAILED" &&
+        error.message.find("specific object") != std::string::npos) {
+      const std::string shown = RedactUrl(session->spec->url);
+      return MakeError("ERR_REF_NOT_FOUND",
+                       "commit " + session->spec->ref + " is not the tip of any branch or tag of " + shown +
+                           ", and the server does not serve other commits by id",
+                       shown);
+    }
+    return error;
+  }
+  return {};
+}
+
+Error ConfigureRepository(git_repository* repo) {
+  git_config* raw = nullptr;
+  if (int rc = git_repository_config(&raw, repo); rc < 0) return GitFailure("opening the config", rc);
+  GitConfig config(raw);
+  // Checkout protections against paths that alias `.git` on NTFS and HFS+ (CVE-2014-9390): the
+  // home may be shared with machines where they bite, and they cost nothing here.
+  for (const char* key : {"core.protectNTFS", "core.protectHFS"}) {
+    if (int rc = git_config_set_bool(config.get(), key, 1); rc < 0) return GitFailure(key, rc);
+  }
+  return {};
+}
+
+// The finished repository looks like `git clone --single-branch`'s: an `origin` remote (URL
+// without credentials) that fetches that one branch, a local branch tracking it.
+Error PointHead(git_repository* repo, const CloneSpec& spec, const Target& target, git_commit* commit) {
+  const std::string url = UrlWithoutCredentials(spec.url);
+  if (!target.is_branch) {
+    git_remote* raw = nullptr;
+    if (int rc = git_remote_create_with_fetchspec(&raw, repo, kOrigin, url.c_str(), nullptr); rc < 0) {
+      return GitFailure("recording the remote", rc);
+    }
+    GitRemote remote(raw);
+    if (int rc = git_repository_set_head_detached(repo, git_commit_id(commit)); rc < 0) {
+      return GitFailure("detaching HEAD", rc);
+    }
+    return {};
+  }
+  const std::string branch = target.refname.substr(std::strlen("refs/heads/"));
+  const std::string fetchspec = target.refspec;
+  git_remote* raw_remote = nullptr;
+  if (int rc = git_remote_create_with_fetchspec(&raw_remote, repo, kOrigin, url.c_str(), fetchspec.c_str());
+      rc < 0) {
+    return GitFailure("recording the remote", rc);
+  }
+  GitRemote remote(raw_remote);
+  git_reference* raw_ref = nullptr;
+  if (int rc = git_branch_create(&raw_ref, repo, branch.c_str(), commit, 0); rc < 0) {
+    return GitFailure("creating the local branch", rc);
+  }
+  GitReference local(raw_ref);
+  const std::string upstream = std::string(kOrigin) + "/" + branch;
+  if (int rc = git_branch_set_upstream(local.get(), upstream.c_str()); rc < 0) {
+    return GitFailure("setting the upstream", rc);
+  }
+  if (int rc = git_repository_set_head(repo, target.refname.c_str()); rc < 0) {
+    return GitFailure("setting HEAD", rc);
+  }
+  return {};
+}
+
+Error Checkout(git_repository* repo, bool has_attributes, Session* session) {
+  git_checkout_options checkout = GIT_CHECKOUT_OPTIONS_INIT;
+  // No .gitattributes anywhere (the budget walk looked): no filter can apply, and checkout may
+  // skip the per-file attribute lookups (a third of its time for a thousand files).
+  checkout.disable_filters = has_attributes ? 0 : 1;
+  // The directory is fresh and ours: there is nothing to protect, so no dirty checks.
+  checkout.checkout_strategy = GIT_CHECKOUT_FORCE;
+  checkout.progress_cb = OnCheckoutProgress;
+  checkout.progress_payload = session;
+  // Called per updated file; lets a cancel or the deadline stop a huge checkout.
+  checkout.notify_flags = GIT_CHECKOUT_NOTIFY_UPDATED;
+  checkout.notify_cb = OnCheckoutNotify;
+  checkout.notify_payload = session;
+  session->Emit(ClonePhase::kCheckout);
+  if (int rc = git_checkout_head(repo, &checkout); rc < 0) return session->Fail("checking out", rc);
+  return {};
+}
+
+bool ShallowRefused(const Error& error, UrlScheme scheme) {
+  std::string message = error.message;
+  for (char& c : message) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  // A server without shallow support says so, whatever the transport.
+  if (message.find("shallow") != std::string::npos) return true;
+  // git daemon's upload-pack (git 2.39) answers libgit2's depth request over git:// with
+  // "expected SHA1 list" and hangs up: libgit2 then reports the broken connection. Over a
+  // stateful transport (git://, ssh) that is what a refusal looks like; over HTTP it is not (smart
+  // HTTP serves shallow fetches), so a dying HTTP server is not asked a second time.
+  if (scheme != UrlScheme::kGit && scheme != UrlScheme::kSsh) return false;
+  for (const char* symptom : {"sha1 list", "unexpected", "early eof", "end of file", "connection",
+                              "broken pipe", "reset by peer"}) {
+    if (message.find(symptom) != std::string::npos) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+const char* ClonePhaseName(ClonePhase phase) {
+  switch (phase) {
+    case ClonePhase::kConnecting: return "connecting";
+    case ClonePhase::kReceiving: return "receiving";
+    case ClonePhase::kResolving: return "resolving";
+    case ClonePhase::kCheckout: return "checkout";
+    case ClonePhase::kDone: return "done";
+  }
+  return "done";
+}
+
+CloneLimits LimitsOf(const CloneSpec& spec) {
+  CloneLimits limits;
+  limits.max_files = spec.max_files;
+  limits.max_checkout_bytes = spec.max_checkout_bytes;
+  limits.max_file_bytes = spec.max_file_bytes;
+  limits.max_received_bytes = spec.max_bytes;
+  limits.max_memory_bytes = spec.max_memory_bytes;
+  limits.timeout = spec.timeout;
+  return limits;
+}
+
+Error CloneInto(const std::string& dir, const CloneSpec& spec, const CancelFlag& cancel,
+                const CloneProgressFn& on_progress, CloneResult* result) {
+  CloneBudget budget(LimitsOf(spec), cancel, RedactUrl(spec.url));
+  return CloneInto(dir, spec, &budget, on_progress, result);
+}
+
+namespace {
+
+// The clone's network access from its spec. A connection the clone does not open itself (to the
+// target behind a proxy; over ssh, which runs the ssh binary) is checked by name up front.
+Error NetworkAccessOf(const CloneSpec& spec, CloneBudget& budget, NetworkAccess* out) {
+  if (Error e = NetworkPolicy::Parse(spec.allowed_networks, &out->policy)) return e;
+  out->resolver = spec.resolver;
+  const UrlScheme scheme = ClassifyUrl(spec.url);
+  std::string host, port;
+  if (!spec.proxy.empty() && (scheme == UrlScheme::kHttp || scheme == UrlScheme::kHttps)) {
+    if (!HttpEndpoint(spec.proxy, &out->proxy_host, &out->proxy_port) || ClassifyUrl(spec.proxy) != UrlScheme::kHttp) {
+      return MakeError("ERR_NOT_CONFIGURED", "the proxy must be an http:// URL with a host: " + RedactUrl(spec.proxy));
+    }
+    out->forward_plain_http = scheme == UrlScheme::kHttp;
+    if (HttpEndpoint(spec.url, &host, &port)) return CheckTargetHost(*out, budget, host);
+  }
+  if (scheme == UrlScheme::kSsh && SshHost(spec.url, &host)) return CheckTargetHost(*out, budget, host);
+  return {};
+}
+
+Error CloneWithin(const std::string& dir, const CloneSpec& spec, CloneBudget* budget, const CloneProgressFn& on_progress,
+                  CloneResult* result) {
+  Session session;
+  session.spec = &spec;
+  session.budget = budget;
+  session.on_progress = &on_progress;
+  if (session.Check() != 0) return session.stop;
+  // Everything libgit2 allocates on this thread from here on, until the repository below is
+  // freed, is charged to the budget's heap.
+  const HeapAccount::Scope heap(budget->heap());
+  // Every socket this clone opens watches the budget while it waits, and connects only where the
+  // network policy lets it.
+  NetworkAccess network;
+  if (Error e = NetworkAccessOf(spec, *budget, &network)) return e;
+  std::string host, port;
+  if (!HttpEndpoint(spec.url, &host, &port)) host.clear();
+  const TransferScope transfer(*budget, network, host, port);
+  // Its TLS connections verify against the system store plus this clone's caFile, and no other
+  // clone's (tls_stream.h: libgit2's own TLS has one store for the whole process).
+  const TlsTrustScope trust(spec.ca_file);
+  session.Emit(ClonePhase::kConnecting);
+
+  git_repository_init_options init = GIT_REPOSITORY_INIT_OPTIONS_INIT;
+  // The staging directory made `dir` for us; an existing repository there is a bug, not a reuse.
+  init.flags = GIT_REPOSITORY_INIT_NO_REINIT;
+  git_repository* raw_repo = nullptr;
+  if (int rc = git_repository_init_ext(&raw_repo, dir.c_str(), &init); rc < 0) {
+    return GitFailure("creating the repository", rc);
+  }
+  GitRepository repo(raw_repo);
+  if (Error e = ConfigureRepository(repo.get())) return e;
+  if (Error e = GuardObjectDatabase(repo.get(), budget)) return e;
+
+  // Ask the remote what it has (`git ls-remote`), then fetch exactly one ref over the same
+  // connection.
+  Error error;
+  GitRemote remote = NewRemote(repo.get(), &session, &error);
+  if (error) return error;
+  git_remote_connect_options connect = GIT_REMOTE_CONNECT_OPTIONS_INIT;
+  connect.callbacks = Callbacks(&session);
+  connect.follow_redirects = GIT_REMOTE_REDIRECT_INITIAL;
+  connect.proxy_opts = ProxyOptions(spec);
+  if (int rc = git_remote_connect_ext(remote.get(), GIT_DIRECTION_FETCH, &connect); rc < 0) {
+    return session.Fail("connecting", rc);
+  }
+  Target target;
+  if (Error e = ResolveTarget(remote.get(), spec, &target)) return e;
+
+  bool shallow = spec.depth > 0;
+  Error fetched = Fetch(remote.get(), &session, target, spec.depth);
+  if (fetched && shallow && !session.stop && ShallowRefused(fetched, ClassifyUrl(spec.url))) {
+    session.bytes_before_attempt = session.progress.received_bytes;
+    shallow = false;
+    GitRemote retry = NewRemote(repo.get(), &session, &error);
+    if (error) return error;
+    fetched = Fetch(retry.get(), &session, target, GIT_FETCH_DEPTH_FULL);
+  }
+  if (fetched) return fetched;
+  if (session.Check() != 0) return session.stop;
+
+  git_object* raw_object = nullptr;
+  if (int rc = git_object_lookup(&raw_object, repo.get(), &target.oid, GIT_OBJECT_ANY); rc < 0) {
+    return session.Fail("looking up the fetched object", rc);
+  }
+  GitObject object(raw_object);
+  git_object* raw_peeled = nullptr;
+  if (int rc = git_object_peel(&raw_peeled, object.get(), GIT_OBJECT_COMMIT); rc < 0) {
+    return session.Fail("peeling to a commit", rc);
+  }
+  GitCommit commit(reinterpret_cast<git_commit*>(raw_peeled));
+  if (Error e = PointHead(repo.get(), spec, target, commit.get())) return e;
+  BudgetWalkResult walked;
+  if (Error e = BudgetWalk(repo.get(), commit.get(), budget, &walked)) return e;
+  if (Error e = Checkout(repo.get(), walked.has_attributes, &session)) return e;
+  if (session.Check() != 0) return session.stop;
+
+  char hex[kHexIdLength + 1] = {};
+  git_oid_tostr(hex, sizeof hex, git_commit_id(commit.get()));
+  result->commit = hex;
+  result->ref = target.refname.empty() ? result->commit : target.refname;
+  result->received_bytes = session.progress.received_bytes;
+  result->objects = session.progress.total_objects;
+  result->files = session.progress.total_files;
+  result->shallow = shallow;
+  session.Emit(ClonePhase::kDone);
+  return {};
+}
+
+}  // namespace
+
+Error CloneInto(const std::string& dir, const CloneSpec& spec, CloneBudget* budget, const CloneProgressFn& on_progress,
+                CloneResult* result) {
+  if (Error e = CheckUrlAllowed(spec.url, spec.allowed_protocols)) return e;
+  if (Error e = EnsureGitRuntime()) return e;
+  Error error = CloneWithin(dir, spec, budget, on_progress, result);
+  // The policy's refusal is about the URL the user gave: it is the error's `url`.
+  if (error.code == "ERR_DESTINATION_NOT_ALLOWED" && error.path.empty()) error.path = RedactUrl(spec.url);
+  // Wherever libgit2 failed, a crossed limit is the reason to report. A refused allocation is
+  // the reason whatever the failure looked like: libgit2 drops some of what it cannot allocate
+  // and goes on (a ref advertisement without its HEAD reads as "no default branch").
+  if (error && (error.code == "ERR_CLONE_FAILED" || budget->heap().refused())) {
+    if (const Error& stop = budget->Check()) return stop;
+  }
+  return error;
+}
+
+}  // namespace home

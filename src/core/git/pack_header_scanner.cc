@@ -1,0 +1,187 @@
+#include "core/git/pack_header_scanner.h"
+
+#include <git2.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+
+namespace home {
+namespace {
+
+// Pack object types (git's Documentation/gitformat-pack.txt).
+constexpr int kOfsDelta = 6;
+constexpr int kRefDelta = 7;
+// A REF_DELTA names its base by id: SHA-1, what every repository we clone uses.
+constexpr size_t kBaseIdBytes = GIT_OID_SHA1_SIZE;
+// Inflated bytes are thrown away as they come; this is how many at a time.
+constexpr size_t kScratchBytes = 64 * 1024;
+
+}  // namespace
+
+struct PackHeaderScanner::Inflater {
+  z_stream stream = {};
+  bool ready = false;
+  std::vector<unsigned char> scratch = std::vector<unsigned char>(kScratchBytes);
+  Inflater() { ready = inflateInit(&stream) == Z_OK; }
+  ~Inflater() {
+    if (ready) inflateEnd(&stream);
+  }
+};
+
+PackHeaderScanner::PackHeaderScanner(uint64_t max_object_bytes)
+    : max_(max_object_bytes), inflater_(std::make_unique<Inflater>()) {
+  if (!inflater_->ready) state_ = State::kGaveUp;
+}
+
+PackHeaderScanner::~PackHeaderScanner() = default;
+
+bool PackHeaderScanner::Announce(uint64_t size) {
+  if (max_ == 0 || size <= max_) return true;
+  refused_size_ = size;
+  state_ = State::kRefused;
+  return false;
+}
+
+void PackHeaderScanner::ObjectDone() {
+  ++objects_seen_;
+  state_ = objects_seen_ == objects_total_ ? State::kTrailer : State::kObjectHeader;
+  type_ = 0;
+  size_ = 0;
+  shift_ = 0;
+  is_delta_ = false;
+  delta_head_have_ = 0;
+  delta_checked_ = false;
+}
+
+size_t PackHeaderScanner::Inflate(const unsigned char* data, size_t size) {
+  // zlib counts in uInt: a larger piece is taken in turns (Feed calls again for the rest).
+  size = std::min<size_t>(size, 1u << 30);
+  z_stream& z = inflater_->stream;
+  z.next_in = const_cast<unsigned char*>(data);
+  z.avail_in = static_cast<uInt>(size);
+  for (;;) {
+    z.next_out = inflater_->scratch.data();
+    z.avail_out = static_cast<uInt>(inflater_->scratch.size());
+    const int rc = inflate(&z, Z_NO_FLUSH);
+    const size_t produced = inflater_->scratch.size() - z.avail_out;
+    if (is_delta_ && !delta_checked_) {
+      const size_t take = std::min(produced, sizeof delta_head_ - delta_head_have_);
+      std::memcpy(delta_head_ + delta_head_have_, inflater_->scratch.data(), take);
+      delta_head_have_ += take;
+      // Two little-endian base-128 varints: the base's size, then the result's.
+      size_t pos = 0;
+      uint64_t sizes[2] = {0, 0};
+      int done = 0;
+      for (int which = 0; which < 2; ++which) {
+        unsigned shift = 0;
+        for (; pos < delta_head_have_ && shift < 64; shift += 7) {
+          const unsigned char c = delta_head_[pos++];
+          sizes[which] |= static_cast<uint64_t>(c & 0x7f) << shift;
+          if (!(c & 0x80)) {
+            ++done;
+            break;
+          }
+        }
+        if (done == which) break;  // this varint is not complete yet
+      }
+      if (done == 2) {
+        delta_checked_ = true;
+        if (!Announce(sizes[1])) return size;
+      } else if (delta_head_have_ == sizeof delta_head_ || rc == Z_STREAM_END) {
+        state_ = State::kGaveUp;  // not a delta header: the indexer will say so
+        return size;
+      }
+    }
+    if (rc == Z_STREAM_END) {
+      const size_t used = size - z.avail_in;
+      inflateReset(&z);
+      ObjectDone();
+      return used;
+    }
+    if (rc != Z_OK && rc != Z_BUF_ERROR) {
+      state_ = State::kGaveUp;
+      return size;
+    }
+    if (z.avail_in == 0 && z.avail_out != 0) return size;  // wants more input
+  }
+}
+
+bool PackHeaderScanner::Feed(const unsigned char* data, size_t size) {
+  size_t i = 0;
+  while (i < size) {
+    switch (state_) {
+      case State::kRefused:
+        return false;
+      case State::kGaveUp:
+      case State::kTrailer:
+        return true;
+      case State::kPackHeader: {
+        const size_t take = std::min(size - i, sizeof header_ - header_have_);
+        std::memcpy(header_ + header_have_, data + i, take);
+        header_have_ += take;
+        i += take;
+        if (header_have_ < sizeof header_) break;
+        const uint32_t version = (uint32_t{header_[4]} << 24) | (uint32_t{header_[5]} << 16) | (header_[6] << 8) | header_[7];
+        if (std::memcmp(header_, "PACK", 4) != 0 || (version != 2 && version != 3)) {
+          state_ = State::kGaveUp;
+          break;
+        }
+        objects_total_ = (uint64_t{header_[8]} << 24) | (uint64_t{header_[9]} << 16) | (header_[10] << 8) | header_[11];
+        state_ = objects_total_ == 0 ? State::kTrailer : State::kObjectHeader;
+        break;
+      }
+      case State::kObjectHeader: {
+        const unsigned char c = data[i++];
+        if (shift_ == 0) {
+          type_ = (c >> 4) & 7;
+          size_ = c & 0x0f;
+          shift_ = 4;
+        } else if (shift_ < 64) {
+          size_ |= static_cast<uint64_t>(c & 0x7f) << shift_;
+          shift_ += 7;
+        } else {
+          state_ = State::kGaveUp;
+          break;
+        }
+        if (c & 0x80) break;
+        if (type_ == 0 || type_ == 5) {
+          state_ = State::kGaveUp;
+          break;
+        }
+        is_delta_ = type_ == kOfsDelta || type_ == kRefDelta;
+        // A whole object's size is its own; a delta's is the delta's, and the size of what it
+        // makes comes first in its data.
+        if (!Announce(size_)) return false;
+        if (type_ == kOfsDelta) {
+          state_ = State::kOfsBase;
+        } else if (type_ == kRefDelta) {
+          ref_base_left_ = kBaseIdBytes;
+          state_ = State::kRefBase;
+        } else {
+          state_ = State::kData;
+        }
+        break;
+      }
+      case State::kOfsBase:
+        if (!(data[i++] & 0x80)) state_ = State::kData;
+        break;
+      case State::kRefBase: {
+        const size_t take = std::min(size - i, ref_base_left_);
+        i += take;
+        ref_base_left_ -= take;
+        if (ref_base_left_ == 0) state_ = State::kData;
+        break;
+      }
+      case State::kData:
+        i += Inflate(data + i, size - i);
+        if (state_ == State::kRefused) return false;
+        break;
+    }
+  }
+  return state_ != State::kRefused;
+}
+
+}  // namespace home
