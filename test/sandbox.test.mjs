@@ -282,7 +282,10 @@ for (const mode of ['openat2', 'manual walk']) {
       }
       await chmod(at('ro'), 0o555);
       const script = `
-        import { writeHomeFiles } from '@spoon/home-native';
+        import { versions, writeHomeFiles } from '@spoon/home-native';
+        // The addon loads on first use: load it before dropping privileges, so that a checkout
+        // under a directory uid 65534 cannot enter (a clone in /root, or any mktemp -d) still runs.
+        versions();
         if (process.getuid() === 0) { process.setgid(65534); process.setuid(65534); }
         try {
           await writeHomeFiles(${JSON.stringify(h.home)}, [
