@@ -2,24 +2,22 @@
 // redaction around the addon's clone (which runs on the addon's own threads, see
 // src/addon/clone_job.cc).
 import path from 'node:path';
-import type { CloneOptions, CloneProgress, CloneProtocol, CloneReport } from '../index';
+import type { CloneOptions, CloneProgress, CloneReport } from '../index';
 import { withCancelToken } from './cancel';
 import { HomeNativeError, callNative, type Redact } from './errors';
 import { native, type NativeCloneOptions } from './native';
 import { proxyFor } from './proxy-env';
+import { cloneProtocols, isCloneProtocolList, isId, isPositiveInteger } from './validate';
 import { allowedNetworksProblem, budgetLimits, cloneSettings, settings, stagingDirFor } from './settings';
 
 /** At most ten progress events a second: a job log line per event is plenty. */
 const progressIntervalMs = 100;
 const defaultInto = '.dotfiles';
-const protocols: readonly CloneProtocol[] = ['https', 'http', 'ssh', 'git', 'file'];
 
 function fail(field: string, expected: string): never {
   throw new HomeNativeError('ERR_INVALID_ARG_TYPE', `cloneRepository: ${field} must be ${expected}`);
 }
 
-const isPositiveInteger = (value: unknown) => Number.isSafeInteger(value) && (value as number) > 0;
-const isId = (value: unknown) => Number.isSafeInteger(value) && (value as number) >= 0 && (value as number) < 2 ** 32;
 
 function validate(options: CloneOptions): void {
   if (typeof options !== 'object' || options === null) fail('options', 'an object');
@@ -34,11 +32,8 @@ function validate(options: CloneOptions): void {
   for (const name of budgetLimits) {
     if (o[name] !== undefined && !isPositiveInteger(o[name])) fail(name, 'a positive integer');
   }
-  if (
-    o.allowedProtocols !== undefined &&
-    !(Array.isArray(o.allowedProtocols) && o.allowedProtocols.every((p) => protocols.includes(p)))
-  ) {
-    fail('allowedProtocols', `a list of ${protocols.join(', ')}`);
+  if (o.allowedProtocols !== undefined && !isCloneProtocolList(o.allowedProtocols)) {
+    fail('allowedProtocols', `a list of ${cloneProtocols.join(', ')}`);
   }
   if (o.allowedNetworks !== undefined) {
     const problem = allowedNetworksProblem(o.allowedNetworks);

@@ -6,6 +6,7 @@ import type { LookupFunction } from 'node:net';
 import type { CloneProtocol, HomeNativeSettings, RunInJobContainer } from '../index';
 import { HomeNativeError } from './errors';
 import { native } from './native';
+import { cloneProtocols, isCloneProtocolList, isId, isPositiveInteger } from './validate';
 
 /** Defaults, each with its reason. */
 export const defaults = {
@@ -87,7 +88,6 @@ export interface ResolvedCloneSettings {
 let current: HomeNativeSettings = {};
 const listeners: Array<(settings: HomeNativeSettings) => void> = [];
 
-const protocols: readonly CloneProtocol[] = ['https', 'http', 'ssh', 'git', 'file'];
 
 /** The clone budget's limits beyond maxBytes and timeoutMs: settings and per-clone options alike. */
 export const budgetLimits = ['maxFiles', 'maxCheckoutBytes', 'maxFileBytes', 'maxMemoryBytes'] as const;
@@ -96,8 +96,6 @@ function check(condition: boolean, field: string, expected: string): void {
   if (!condition) throw new HomeNativeError('ERR_INVALID_ARG_TYPE', `configure: ${field} must be ${expected}`);
 }
 
-const isPositiveInteger = (value: unknown) => Number.isSafeInteger(value) && (value as number) > 0;
-const isId = (value: unknown) => Number.isSafeInteger(value) && (value as number) >= 0 && (value as number) < 2 ** 32;
 
 /** Why `value` is not a list of CIDR networks (the addon's own parser), or undefined. */
 export function allowedNetworksProblem(value: unknown): string | undefined {
@@ -128,9 +126,9 @@ function validate(settings: HomeNativeSettings): void {
   check(typeof clone === 'object' && clone !== null, 'clone', 'an object');
   if (clone.allowedProtocols !== undefined) {
     check(
-      Array.isArray(clone.allowedProtocols) && clone.allowedProtocols.every((p) => protocols.includes(p)),
+      isCloneProtocolList(clone.allowedProtocols),
       'clone.allowedProtocols',
-      `a list of ${protocols.join(', ')}`,
+      `a list of ${cloneProtocols.join(', ')}`,
     );
   }
   if (clone.allowedNetworks !== undefined) {
@@ -209,7 +207,7 @@ export function required(name: 'convexUrl' | 'workerToken'): string {
 export function jobTimeoutMs(): number {
   if (current.jobTimeoutMs !== undefined) return current.jobTimeoutMs;
   const fromEnv = Number(process.env.JOB_TIMEOUT_MS);
-  return Number.isSafeInteger(fromEnv) && fromEnv > 0 ? fromEnv : defaults.jobTimeoutMs;
+  return isPositiveInteger(fromEnv) ? fromEnv : defaults.jobTimeoutMs;
 }
 
 export function backendTimeoutMs(): number {

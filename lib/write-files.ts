@@ -6,11 +6,10 @@ import type { OverlayFile, WriteHomeFilesOptions, WriteHomeFilesResult } from '.
 import { withCancelToken } from './cancel';
 import { callNative, HomeNativeError, type Redact } from './errors';
 import { native, type NativeHomeOptions } from './native';
+import { isId } from './validate';
 
 const argError = (message: string) => new HomeNativeError('ERR_INVALID_ARG_TYPE', `writeHomeFiles: ${message}`);
 
-const isId = (value: unknown): value is number =>
-  typeof value === 'number' && Number.isInteger(value) && value >= 0 && value < 0xffffffff;
 
 /**
  * Tests only: `HOME_NATIVE_FORCE_MANUAL_WALK=1` makes the resolver skip openat2 and walk every

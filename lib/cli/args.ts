@@ -1,6 +1,7 @@
 // Command-line parsing on node's util.parseArgs: strict (unknown options and stray arguments are
 // usage errors), plus required options, which parseArgs does not know.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { isPositiveInteger } from '../validate';
 import { UsageError } from './output';
 
 export type Options = NonNullable<ParseArgsConfig['options']>;
@@ -36,6 +37,6 @@ export function requireOption(value: string | undefined, flag: string): string {
 export function positiveInteger(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   const number = Number(value);
-  if (!Number.isSafeInteger(number) || number <= 0) throw new UsageError(`${flag} must be a positive integer, got ${value}`);
+  if (!isPositiveInteger(number)) throw new UsageError(`${flag} must be a positive integer, got ${value}`);
   return number;
 }

@@ -4,18 +4,18 @@ import path from 'node:path';
 import type { CloneProtocol, HomeNativeSettings, MaterializeReport } from '../../index';
 import { configure, localRunner, materializeUserHome } from '../index';
 import { allowedNetworksProblem } from '../settings';
+import { cloneProtocolNamed, cloneProtocols } from '../validate';
 import { parseCommandArgs, requireOption, type Command } from './args';
 import { requireEnvironmentFile } from './env-file';
 import { formatBytes, formatMs, outJson, redactUrls, table, UsageError } from './output';
 import { progressDisplay } from './progress';
 
-const protocols: readonly CloneProtocol[] = ['https', 'http', 'ssh', 'git', 'file'];
 
 function allowedProtocols(values: string[] | undefined): CloneProtocol[] | undefined {
   if (values === undefined) return undefined;
   return values.map((value) => {
-    const protocol = protocols.find((p) => p === value);
-    if (!protocol) throw new UsageError(`--allow-protocol must be one of ${protocols.join(', ')}, got ${value}`);
+    const protocol = cloneProtocolNamed(value);
+    if (!protocol) throw new UsageError(`--allow-protocol must be one of ${cloneProtocols.join(', ')}, got ${value}`);
     return protocol;
   });
 }
