@@ -1,6 +1,6 @@
 // cloneRepository: argument validation, defaults from configure(), progress throttling and
 // redaction around the addon's clone (which runs on the addon's own threads, see
-// src/addon/clone_job.cc).
+// src/addon/clone_binding.cc).
 import path from 'node:path';
 import type { CloneOptions, CloneProgress, CloneReport } from '../index';
 import { withCancelToken } from './cancel';

@@ -45,9 +45,9 @@ class HomeLockWrap : public Napi::ObjectWrap<HomeLockWrap> {
   HomeLock lock_;
 };
 
-class LockJob : public ThreadJob {
+class HomeLockJob : public ThreadJob {
  public:
-  LockJob(Napi::Env env, std::string staging, std::string home, CancelFlag cancel)
+  HomeLockJob(Napi::Env env, std::string staging, std::string home, CancelFlag cancel)
       : ThreadJob(env), staging_(std::move(staging)), home_(std::move(home)), cancel_(std::move(cancel)) {}
 
  private:
@@ -78,7 +78,7 @@ Napi::Value AcquireHomeLockJs(const Napi::CallbackInfo& info) {
   const std::string staging = info[0].As<Napi::String>().Utf8Value();
   const std::string home = info[1].As<Napi::String>().Utf8Value();
   CancelFlag cancel = CancelToken::FlagOf(env, info[2]);
-  auto job = std::make_unique<LockJob>(env, staging, home, std::move(cancel));
+  auto job = std::make_unique<HomeLockJob>(env, staging, home, std::move(cancel));
   return ThreadJob::Start(env, std::move(job), "home_native.lock", OnHomeIoThread);
 }
 

@@ -21,9 +21,9 @@
 namespace home::addon {
 namespace {
 
-class WriteHomeFilesWorker : public ThreadJob {
+class WriteHomeFilesJob : public ThreadJob {
  public:
-  WriteHomeFilesWorker(Napi::Env env, std::string home_dir, std::vector<OverlayFile> files, HomeOptions options,
+  WriteHomeFilesJob(Napi::Env env, std::string home_dir, std::vector<OverlayFile> files, HomeOptions options,
                        CancelFlag cancel)
       : ThreadJob(env),
         home_dir_(std::move(home_dir)),
@@ -92,7 +92,7 @@ Napi::Value WriteHomeFilesJs(const Napi::CallbackInfo& info) {
   HomeOptions options = HomeOptionsFrom(env, info[2], "writeHomeFiles");
   CancelFlag cancel = CancelToken::FlagOf(env, info.Length() > 3 ? info[3] : env.Undefined());
 
-  auto worker = std::make_unique<WriteHomeFilesWorker>(env, std::move(home_dir), std::move(files), std::move(options),
+  auto worker = std::make_unique<WriteHomeFilesJob>(env, std::move(home_dir), std::move(files), std::move(options),
                                                        std::move(cancel));
   return ThreadJob::Start(env, std::move(worker), "home_native.write_files", OnHomeIoThread);
 }
