@@ -42,132 +42,174 @@ function checkArgs(args: MaterializeArgs): void {
   if (args.onProgress !== undefined && typeof args.onProgress !== 'function') fail('onProgress must be a function');
 }
 
+/** What every step of one materialization shares: the caller's arguments, the timing, the owner. */
+interface Run {
+  callSite: Error;
+  homeDir: string;
+  containerHome: string;
+  redact: Redact;
+  signal: AbortSignal | undefined;
+  onProgress: MaterializeArgs['onProgress'];
+  homeOptions: NativeHomeOptions;
+  durations: Durations;
+  /** Runs one phase: aborts first if the signal has, reports the phase, adds its time. */
+  timed<T>(phase: Exclude<MaterializePhase, 'done'>, step: () => Promise<T>): Promise<T>;
+  /** One native call with this run's error conversion (codes kept, messages redacted). */
+  call<T>(step: () => Promise<T>): Promise<T>;
+}
+
 export async function materializeUserHome(args: MaterializeArgs): Promise<MaterializeReport> {
   const callSite = new Error();
   // Validation is the largest synchronous step; a worker starting hundreds at once gets them in
   // slices (turns.ts).
   await takeTurn();
   checkArgs(args);
-  const { containerHome, redact, signal, onProgress } = args;
-  const homeDir = path.resolve(args.homeDir);
   // The environment comes from the backend; a malformed one fails here, not deep in a write.
   const userEnv = parseUserEnvironment(args.userEnv);
   if (userEnv === null) throw new HomeNativeError('ERR_BAD_ENVIRONMENT', 'materializeUserHome: userEnv is null');
-
   // Loading the addon (once per process, ~10 ms) is not this home's time; a missing binary fails
   // here, before anything is touched.
   native();
   const started = performance.now();
-  const durations: Durations = { lock: 0, profile: 0, clone: 0, setup: 0, overlay: 0, total: 0 };
-  const timed = async <T>(phase: Exclude<MaterializePhase, 'done'>, step: () => Promise<T>): Promise<T> => {
-    if (signal?.aborted) throw abortedError('materializeUserHome');
-    onProgress?.({ phase });
-    const start = performance.now();
-    try {
-      return await step();
-    } finally {
-      durations[phase] += performance.now() - start;
-    }
-  };
+  const run = newRun(args, callSite);
 
-  const { uid, gid } = settings();
-  const homeOptions: NativeHomeOptions = {
-    containerHome,
-    ...(uid !== undefined && { uid }),
-    ...(gid !== undefined && { gid }),
-  };
-
-  await callNative(callSite, redact, () => native().makeHomeDirectory(homeDir));
-  const lock = await timed('lock', () => acquireHomeLock(homeDir, signal, callSite));
+  await run.call(() => native().makeHomeDirectory(run.homeDir));
+  const lock = await run.timed('lock', () => acquireHomeLock(run.homeDir, run.signal, callSite));
   try {
-    // A process killed in the middle of a materialization of this home left its temporary files
-    // (atomic writes) and clone debris behind: gone before anything else is written.
-    if (lock.recovered) {
-      await callNative(callSite, redact, () =>
-        native().sweepDebris(homeDir, stagingDirFor(homeDir), userEnv.files.map((file) => file.path), homeOptions),
+    if (lock.recovered) await sweepDebris(run, userEnv.files);
+    const report = emptyReport(userEnv.enabled, run.durations);
+    report.profile = (await run.timed('profile', () => ensureProfile(run))) ? 'created' : 'existing';
+    if (userEnv.enabled) {
+      if (userEnv.dotfilesRepoUrl) await dotfilesStep(run, userEnv, report);
+      report.files = await run.timed('overlay', () =>
+        writeHomeFilesFrom(callSite, run.redact, run.homeDir, userEnv.files, {
+          ...run.homeOptions,
+          ...(run.signal !== undefined && { signal: run.signal }),
+        }),
       );
     }
-    const created = await timed('profile', () =>
-      callNative(callSite, redact, () => native().createFileIfMissing(homeDir, '.bash_profile', bashProfile, homeOptions)),
-    );
-    const report: MaterializeReport = {
-      profile: created ? 'created' : 'existing',
-      enabled: userEnv.enabled,
-      configHash: null,
-      repository: 'none',
-      clone: null,
-      setup: null,
-      files: { written: 0, unchanged: 0 },
-      durationsMs: durations,
-    };
-    if (!userEnv.enabled) return finish(report);
-
-    if (userEnv.dotfilesRepoUrl) {
-      const hash = configHash(userEnv);
-      report.configHash = hash;
-      const previous = await callNative(callSite, redact, () =>
-        native().readSmallFile(homeDir, markerPath, markerMaxBytes, homeOptions),
-      );
-      if (previous?.trim() === hash) {
-        report.repository = 'unchanged';
-      } else {
-        // Everything that can be refused without the network is refused before the clone.
-        if (userEnv.setupCommand !== undefined && userEnv.setupCommand !== '') checkSetupPath(userEnv.setupCommand);
-        const run = runner();
-        if (userEnv.setupCommand && !run) {
-          throw new HomeNativeError('ERR_NO_RUNNER', 'a setup command is configured but no runInJobContainer is: call configure({ runInJobContainer })');
-        }
-        report.clone = await timed('clone', () =>
-          cloneRepository({
-            url: userEnv.dotfilesRepoUrl as string,
-            ...(userEnv.dotfilesRepoRef !== undefined && userEnv.dotfilesRepoRef !== '' && { ref: userEnv.dotfilesRepoRef }),
-            homeDir,
-            into: dotfilesDir,
-            containerHome,
-            ...(uid !== undefined && { uid }),
-            ...(gid !== undefined && { gid }),
-            ...(signal !== undefined && { signal }),
-            ...(onProgress !== undefined && { onProgress: (clone) => onProgress({ phase: 'clone', clone }) }),
-            redact,
-          }, {
-            // The old marker goes, durably, right before the new tree replaces the old one: from
-            // then on ~/.dotfiles and the setup's output change, and a crash before the new
-            // marker must not leave the old one vouching for them (a later run with the old
-            // config would skip the clone and the setup). A clone that fails earlier keeps it.
-            ...(previous !== null && previous !== '' && { invalidateMarker: markerPath }),
-            callSite,
-          }),
-        );
-        report.repository = 'cloned';
-        const script = userEnv.setupCommand || (settings().detectSetupScript ? await detectSetupScript(homeDir) : undefined);
-        if (script) {
-          if (!run) {
-            throw new HomeNativeError('ERR_NO_RUNNER', `the repository has a setup script (${script}) but no runInJobContainer is configured`);
-          }
-          report.setup = { command: script };
-          await timed('setup', () => runSetup(run, { homeDir, containerHome, script, redact, signal }));
-        }
-        // Only now: a crash or failure anywhere above leaves no marker, so the next run retries.
-        await callNative(callSite, redact, () => native().writeFileDurable(homeDir, markerPath, hash, homeOptions));
-      }
-    }
-
-    report.files = await timed('overlay', () =>
-      writeHomeFilesFrom(callSite, redact, homeDir, userEnv.files, {
-        ...homeOptions,
-        ...(signal !== undefined && { signal }),
-      }),
-    );
-    return finish(report);
+    run.durations.total = performance.now() - started;
+    run.onProgress?.({ phase: 'done' });
+    return report;
   } finally {
     lock.release();
   }
+}
 
-  function finish(report: MaterializeReport): MaterializeReport {
-    durations.total = performance.now() - started;
-    onProgress?.({ phase: 'done' });
-    return report;
+function newRun(args: MaterializeArgs, callSite: Error): Run {
+  const { containerHome, redact, signal, onProgress } = args;
+  const { uid, gid } = settings();
+  const durations: Durations = { lock: 0, profile: 0, clone: 0, setup: 0, overlay: 0, total: 0 };
+  return {
+    callSite,
+    homeDir: path.resolve(args.homeDir),
+    containerHome,
+    redact,
+    signal,
+    onProgress,
+    homeOptions: { containerHome, ...(uid !== undefined && { uid }), ...(gid !== undefined && { gid }) },
+    durations,
+    async timed(phase, step) {
+      if (signal?.aborted) throw abortedError('materializeUserHome');
+      onProgress?.({ phase });
+      const start = performance.now();
+      try {
+        return await step();
+      } finally {
+        durations[phase] += performance.now() - start;
+      }
+    },
+    call: (step) => callNative(callSite, redact, step),
+  };
+}
+
+function emptyReport(enabled: boolean, durations: Durations): MaterializeReport {
+  return {
+    profile: 'existing',
+    enabled,
+    configHash: null,
+    repository: 'none',
+    clone: null,
+    setup: null,
+    files: { written: 0, unchanged: 0 },
+    durationsMs: durations,
+  };
+}
+
+/**
+ * A process killed in the middle of a materialization of this home left its temporary files
+ * (atomic writes) and clone debris behind: gone before anything else is written.
+ */
+function sweepDebris(run: Run, files: readonly { path: string }[]): Promise<number> {
+  return run.call(() =>
+    native().sweepDebris(run.homeDir, stagingDirFor(run.homeDir), files.map((file) => file.path), run.homeOptions),
+  );
+}
+
+/** The seed's ~/.bash_profile, only when there is none: true when this call created it. */
+function ensureProfile(run: Run): Promise<boolean> {
+  return run.call(() => native().createFileIfMissing(run.homeDir, '.bash_profile', bashProfile, run.homeOptions));
+}
+
+type ParsedEnvironment = NonNullable<ReturnType<typeof parseUserEnvironment>>;
+
+/**
+ * The dotfiles: nothing when the marker holds this config's hash; otherwise clone, setup in the
+ * job image, and only then the new marker, so that a crash or failure anywhere before leaves
+ * none and the next run retries.
+ */
+async function dotfilesStep(run: Run, userEnv: ParsedEnvironment, report: MaterializeReport): Promise<void> {
+  const hash = configHash(userEnv);
+  report.configHash = hash;
+  const previous = await run.call(() => native().readSmallFile(run.homeDir, markerPath, markerMaxBytes, run.homeOptions));
+  if (previous?.trim() === hash) {
+    report.repository = 'unchanged';
+    return;
   }
+  // Everything that can be refused without the network is refused before the clone.
+  if (userEnv.setupCommand !== undefined && userEnv.setupCommand !== '') checkSetupPath(userEnv.setupCommand);
+  const setupRunner = runner();
+  if (userEnv.setupCommand && !setupRunner) {
+    throw new HomeNativeError('ERR_NO_RUNNER', 'a setup command is configured but no runInJobContainer is: call configure({ runInJobContainer })');
+  }
+  report.clone = await run.timed('clone', () => cloneDotfiles(run, userEnv, previous !== null && previous !== ''));
+  report.repository = 'cloned';
+  const script = userEnv.setupCommand || (settings().detectSetupScript ? await detectSetupScript(run.homeDir) : undefined);
+  if (script) {
+    if (!setupRunner) {
+      throw new HomeNativeError('ERR_NO_RUNNER', `the repository has a setup script (${script}) but no runInJobContainer is configured`);
+    }
+    report.setup = { command: script };
+    await run.timed('setup', () => runSetup(setupRunner, { ...run, script }));
+  }
+  await run.call(() => native().writeFileDurable(run.homeDir, markerPath, hash, run.homeOptions));
+}
+
+function cloneDotfiles(run: Run, userEnv: ParsedEnvironment, hadMarker: boolean) {
+  const { uid, gid } = run.homeOptions;
+  const { onProgress, signal } = run;
+  return cloneRepository(
+    {
+      url: userEnv.dotfilesRepoUrl as string,
+      ...(userEnv.dotfilesRepoRef !== undefined && userEnv.dotfilesRepoRef !== '' && { ref: userEnv.dotfilesRepoRef }),
+      homeDir: run.homeDir,
+      into: dotfilesDir,
+      containerHome: run.containerHome,
+      ...(uid !== undefined && { uid }),
+      ...(gid !== undefined && { gid }),
+      ...(signal !== undefined && { signal }),
+      ...(onProgress !== undefined && { onProgress: (clone) => onProgress({ phase: 'clone', clone }) }),
+      redact: run.redact,
+    },
+    {
+      // The old marker goes, durably, right before the new tree replaces the old one: from then
+      // on ~/.dotfiles and the setup's output change, and a crash before the new marker must not
+      // leave the old one vouching for them (a later run with the old config would skip the
+      // clone and the setup). A clone that fails earlier keeps it.
+      ...(hadMarker && { invalidateMarker: markerPath }),
+      callSite: run.callSite,
+    },
+  );
 }
 
 async function runSetup(
