@@ -379,6 +379,93 @@ Error NetworkAccessOf(const CloneSpec& spec, CloneBudget& budget, NetworkAccess*
   return {};
 }
 
+// A fresh repository in `dir`, configured and guarded (its object database checks each object
+// of the pack against the budget as it arrives).
+Error NewRepository(const std::string& dir, CloneBudget* budget, GitRepository* out) {
+  git_repository_init_options init = GIT_REPOSITORY_INIT_OPTIONS_INIT;
+  // The staging directory made `dir` for us; an existing repository there is a bug, not a reuse.
+  init.flags = GIT_REPOSITORY_INIT_NO_REINIT;
+  git_repository* raw_repo = nullptr;
+  if (int rc = git_repository_init_ext(&raw_repo, dir.c_str(), &init); rc < 0) {
+    return GitFailure("creating the repository", rc);
+  }
+  *out = GitRepository(raw_repo);
+  if (Error e = ConfigureRepository(out->get())) return e;
+  return GuardObjectDatabase(out->get(), budget);
+}
+
+// Asks the remote what it has (`git ls-remote`) and decides what to fetch; the connection stays
+// open for the fetch.
+Error ConnectAndResolve(git_repository* repo, Session* session, GitRemote* remote, Target* target) {
+  Error error;
+  *remote = NewRemote(repo, session, &error);
+  if (error) return error;
+  git_remote_connect_options connect = GIT_REMOTE_CONNECT_OPTIONS_INIT;
+  connect.callbacks = Callbacks(session);
+  connect.follow_redirects = GIT_REMOTE_REDIRECT_INITIAL;
+  connect.proxy_opts = ProxyOptions(*session->spec);
+  if (int rc = git_remote_connect_ext(remote->get(), GIT_DIRECTION_FETCH, &connect); rc < 0) {
+    return session->Fail("connecting", rc);
+  }
+  return ResolveTarget(remote->get(), *session->spec, target);
+}
+
+// Fetches exactly the target, shallow when asked; a server that refuses a shallow fetch is asked
+// for the whole history instead (`*shallow` says which it was).
+Error FetchTarget(git_repository* repo, git_remote* remote, Session* session, const Target& target, bool* shallow) {
+  const CloneSpec& spec = *session->spec;
+  *shallow = spec.depth > 0;
+  Error fetched = Fetch(remote, session, target, spec.depth);
+  if (fetched && *shallow && !session->stop && ShallowRefused(fetched, ClassifyUrl(spec.url))) {
+    session->bytes_before_attempt = session->progress.received_bytes;
+    *shallow = false;
+    Error error;
+    GitRemote retry = NewRemote(repo, session, &error);
+    if (error) return error;
+    fetched = Fetch(retry.get(), session, target, GIT_FETCH_DEPTH_FULL);
+  }
+  if (fetched) return fetched;
+  return session->Check() != 0 ? session->stop : Error{};
+}
+
+// The commit the target leads to (an annotated tag peels to its commit).
+Error PeelToCommit(git_repository* repo, Session* session, const Target& target, GitCommit* out) {
+  git_object* raw_object = nullptr;
+  if (int rc = git_object_lookup(&raw_object, repo, &target.oid, GIT_OBJECT_ANY); rc < 0) {
+    return session->Fail("looking up the fetched object", rc);
+  }
+  GitObject object(raw_object);
+  git_object* raw_peeled = nullptr;
+  if (int rc = git_object_peel(&raw_peeled, object.get(), GIT_OBJECT_COMMIT); rc < 0) {
+    return session->Fail("peeling to a commit", rc);
+  }
+  *out = GitCommit(reinterpret_cast<git_commit*>(raw_peeled));
+  return {};
+}
+
+// HEAD and origin as `git clone` leaves them, then the budget walk over the tree (nothing is
+// written before it passes), then checkout.
+Error CheckAndCheckout(git_repository* repo, Session* session, const Target& target, git_commit* commit) {
+  if (Error e = PointHead(repo, *session->spec, target, commit)) return e;
+  BudgetWalkResult walked;
+  if (Error e = BudgetWalk(repo, commit, session->budget, &walked)) return e;
+  if (Error e = Checkout(repo, walked.has_attributes, session)) return e;
+  return session->Check() != 0 ? session->stop : Error{};
+}
+
+void Report(const Session& session, const Target& target, git_commit* commit, bool shallow, CloneResult* result) {
+  char hex[kHexIdLength + 1] = {};
+  git_oid_tostr(hex, sizeof hex, git_commit_id(commit));
+  result->commit = hex;
+  result->ref = target.refname.empty() ? result->commit : target.refname;
+  result->received_bytes = session.progress.received_bytes;
+  result->objects = session.progress.total_objects;
+  result->files = session.progress.total_files;
+  result->shallow = shallow;
+}
+
+// The clone's phases in order: repository, connect, fetch, check, checkout. (The swap into the
+// home is the caller's: clone_swap.h.)
 Error CloneWithin(const std::string& dir, const CloneSpec& spec, CloneBudget* budget, const CloneProgressFn& on_progress,
                   CloneResult* result) {
   Session session;
@@ -401,68 +488,17 @@ Error CloneWithin(const std::string& dir, const CloneSpec& spec, CloneBudget* bu
   const TlsTrustScope trust(spec.ca_file);
   session.Emit(ClonePhase::kConnecting);
 
-  git_repository_init_options init = GIT_REPOSITORY_INIT_OPTIONS_INIT;
-  // The staging directory made `dir` for us; an existing repository there is a bug, not a reuse.
-  init.flags = GIT_REPOSITORY_INIT_NO_REINIT;
-  git_repository* raw_repo = nullptr;
-  if (int rc = git_repository_init_ext(&raw_repo, dir.c_str(), &init); rc < 0) {
-    return GitFailure("creating the repository", rc);
-  }
-  GitRepository repo(raw_repo);
-  if (Error e = ConfigureRepository(repo.get())) return e;
-  if (Error e = GuardObjectDatabase(repo.get(), budget)) return e;
-
-  // Ask the remote what it has (`git ls-remote`), then fetch exactly one ref over the same
-  // connection.
-  Error error;
-  GitRemote remote = NewRemote(repo.get(), &session, &error);
-  if (error) return error;
-  git_remote_connect_options connect = GIT_REMOTE_CONNECT_OPTIONS_INIT;
-  connect.callbacks = Callbacks(&session);
-  connect.follow_redirects = GIT_REMOTE_REDIRECT_INITIAL;
-  connect.proxy_opts = ProxyOptions(spec);
-  if (int rc = git_remote_connect_ext(remote.get(), GIT_DIRECTION_FETCH, &connect); rc < 0) {
-    return session.Fail("connecting", rc);
-  }
+  GitRepository repo;
+  if (Error e = NewRepository(dir, budget, &repo)) return e;
+  GitRemote remote;
   Target target;
-  if (Error e = ResolveTarget(remote.get(), spec, &target)) return e;
-
-  bool shallow = spec.depth > 0;
-  Error fetched = Fetch(remote.get(), &session, target, spec.depth);
-  if (fetched && shallow && !session.stop && ShallowRefused(fetched, ClassifyUrl(spec.url))) {
-    session.bytes_before_attempt = session.progress.received_bytes;
-    shallow = false;
-    GitRemote retry = NewRemote(repo.get(), &session, &error);
-    if (error) return error;
-    fetched = Fetch(retry.get(), &session, target, GIT_FETCH_DEPTH_FULL);
-  }
-  if (fetched) return fetched;
-  if (session.Check() != 0) return session.stop;
-
-  git_object* raw_object = nullptr;
-  if (int rc = git_object_lookup(&raw_object, repo.get(), &target.oid, GIT_OBJECT_ANY); rc < 0) {
-    return session.Fail("looking up the fetched object", rc);
-  }
-  GitObject object(raw_object);
-  git_object* raw_peeled = nullptr;
-  if (int rc = git_object_peel(&raw_peeled, object.get(), GIT_OBJECT_COMMIT); rc < 0) {
-    return session.Fail("peeling to a commit", rc);
-  }
-  GitCommit commit(reinterpret_cast<git_commit*>(raw_peeled));
-  if (Error e = PointHead(repo.get(), spec, target, commit.get())) return e;
-  BudgetWalkResult walked;
-  if (Error e = BudgetWalk(repo.get(), commit.get(), budget, &walked)) return e;
-  if (Error e = Checkout(repo.get(), walked.has_attributes, &session)) return e;
-  if (session.Check() != 0) return session.stop;
-
-  char hex[kHexIdLength + 1] = {};
-  git_oid_tostr(hex, sizeof hex, git_commit_id(commit.get()));
-  result->commit = hex;
-  result->ref = target.refname.empty() ? result->commit : target.refname;
-  result->received_bytes = session.progress.received_bytes;
-  result->objects = session.progress.total_objects;
-  result->files = session.progress.total_files;
-  result->shallow = shallow;
+  if (Error e = ConnectAndResolve(repo.get(), &session, &remote, &target)) return e;
+  bool shallow = false;
+  if (Error e = FetchTarget(repo.get(), remote.get(), &session, target, &shallow)) return e;
+  GitCommit commit;
+  if (Error e = PeelToCommit(repo.get(), &session, target, &commit)) return e;
+  if (Error e = CheckAndCheckout(repo.get(), &session, target, commit.get())) return e;
+  Report(session, target, commit.get(), shallow, result);
   session.Emit(ClonePhase::kDone);
   return {};
 }
