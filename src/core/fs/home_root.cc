@@ -128,98 +128,122 @@ Error HomeRoot::ResolveParent(std::string_view normalized, bool create_missing, 
   return ResolveManually(normalized, parent, create_missing, out);
 }
 
+namespace {
+
+// The manual walk's state: one descriptor per step taken (none: at the root), and the components
+// still to walk, the next one last.
+struct Walk {
+  int root;
+  std::vector<UniqueFd> held;
+  std::vector<std::string> pending;
+
+  int current() const { return held.empty() ? root : held.back().get(); }
+  // The entry changed under us (a race with the home's owner): look at what is there now.
+  void Retry(std::string component) { pending.push_back(std::move(component)); }
+};
+
+// `component` of the current directory did not open as a directory: a symlink is expanded into
+// the walk (its target's components pushed; a target under containerHome restarts at the home,
+// any other absolute one is an escape), a race puts the component back, anything else ends the
+// walk with its error.
+Error ExpandNonDirectory(Walk* walk, std::string component, std::string_view container_home, const std::string& path,
+                         const char* failure_code, int* links) {
+  struct stat st;
+  if (::fstatat(walk->current(), component.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+    if (errno == ENOENT) {
+      walk->Retry(std::move(component));
+      return {};
+    }
+    return SysError(failure_code, "fstatat", errno, path, "cannot inspect '" + component + "'");
+  }
+  if (S_ISDIR(st.st_mode)) {  // swapped back under us: open it again
+    walk->Retry(std::move(component));
+    return {};
+  }
+  if (!S_ISLNK(st.st_mode)) {
+    return MakeError("ERR_NOT_DIRECTORY", "'" + component + "' on the way is not a directory", path);
+  }
+  if (++*links > kMaxSymlinks) {
+    return MakeError("ERR_SYMLINK_LOOP", "more than 40 symbolic links on the way (a loop?)", path);
+  }
+  char target[PATH_MAX];
+  ssize_t length = ::readlinkat(walk->current(), component.c_str(), target, sizeof target);
+  if (length < 0) {
+    if (errno == EINVAL || errno == ENOENT) {  // no longer a symlink
+      walk->Retry(std::move(component));
+      return {};
+    }
+    return SysError(failure_code, "readlinkat", errno, path, "cannot read symlink '" + component + "'");
+  }
+  if (static_cast<size_t>(length) >= sizeof target) {
+    return SysError(failure_code, "readlinkat", ENAMETOOLONG, path, "symlink '" + component + "' is too long");
+  }
+  std::string_view link(target, static_cast<size_t>(length));
+  std::string_view relative = link;
+  if (!link.empty() && link.front() == '/') {
+    if (!MapContainerPath(link, container_home, &relative)) {
+      return Escape(path, "symlink '" + component + "' points to an absolute path outside containerHome");
+    }
+    walk->held.clear();  // a container-absolute link restarts at the home
+  }
+  std::vector<std::string_view> expansion = SplitComponents(relative);
+  for (auto it = expansion.rbegin(); it != expansion.rend(); ++it) walk->pending.emplace_back(*it);
+  return {};
+}
+
+}  // namespace
+
 Error HomeRoot::ResolveManually(std::string_view normalized, const std::vector<std::string_view>& parent,
                                 bool create_missing, Parent* out) const {
   const char* failure_code = create_missing ? "ERR_WRITE_FAILED" : "ERR_READ_FAILED";
   const std::string path(normalized);
-  std::vector<UniqueFd> held;        // one descriptor per step; empty means "at the root"
-  std::vector<std::string> pending;  // components still to walk, the next one last
-  for (auto it = parent.rbegin(); it != parent.rend(); ++it) pending.emplace_back(*it);
-  auto current = [&] { return held.empty() ? root_.get() : held.back().get(); };
+  Walk walk{root_.get(), {}, {}};
+  for (auto it = parent.rbegin(); it != parent.rend(); ++it) walk.pending.emplace_back(*it);
 
   int links = 0;
   int steps = 0;
-  while (!pending.empty()) {
+  while (!walk.pending.empty()) {
     if (++steps > kMaxWalkSteps) {
       return MakeError("ERR_SYMLINK_LOOP", "too many path components to resolve (symlink expansion)", path);
     }
-    std::string component = std::move(pending.back());
-    pending.pop_back();
+    std::string component = std::move(walk.pending.back());
+    walk.pending.pop_back();
     if (component == ".") continue;
     if (component == "..") {
-      if (held.empty()) return Escape(path, "'..' in a symlink climbs above the home");
-      held.pop_back();
+      if (walk.held.empty()) return Escape(path, "'..' in a symlink climbs above the home");
+      walk.held.pop_back();
       continue;
     }
 
-    int fd = ::openat(current(), component.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    int fd = ::openat(walk.current(), component.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd >= 0) {
-      held.emplace_back(fd);
+      walk.held.emplace_back(fd);
       continue;
     }
-    int err = errno;
+    const int err = errno;
     if (err == ENOENT) {
       if (!create_missing) {
         return SysError("ERR_NOT_DIRECTORY", "openat", ENOENT, path, "directory '" + component + "' is missing");
       }
       UniqueFd made;
-      if (Error e = MakeDirectory(current(), component, options_, path, &made)) return e;
+      if (Error e = MakeDirectory(walk.current(), component, options_, path, &made)) return e;
       if (made) {
-        held.push_back(std::move(made));
+        walk.held.push_back(std::move(made));
       } else {
-        pending.push_back(std::move(component));  // lost a race: look at what is there now
+        walk.Retry(std::move(component));  // lost a race: look at what is there now
       }
       continue;
     }
     if (err != ENOTDIR && err != ELOOP) {
       return SysError(failure_code, "openat", err, path, "cannot open directory '" + component + "'");
     }
-
-    // Not a directory: a symlink to interpret, or something that ends the walk.
-    struct stat st;
-    if (::fstatat(current(), component.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
-      if (errno == ENOENT) {
-        pending.push_back(std::move(component));
-        continue;
-      }
-      return SysError(failure_code, "fstatat", errno, path, "cannot inspect '" + component + "'");
+    if (Error e = ExpandNonDirectory(&walk, std::move(component), options_.container_home, path, failure_code, &links)) {
+      return e;
     }
-    if (S_ISDIR(st.st_mode)) {  // swapped back under us: open it again
-      pending.push_back(std::move(component));
-      continue;
-    }
-    if (!S_ISLNK(st.st_mode)) {
-      return MakeError("ERR_NOT_DIRECTORY", "'" + component + "' on the way is not a directory", path);
-    }
-    if (++links > kMaxSymlinks) {
-      return MakeError("ERR_SYMLINK_LOOP", "more than 40 symbolic links on the way (a loop?)", path);
-    }
-    char target[PATH_MAX];
-    ssize_t length = ::readlinkat(current(), component.c_str(), target, sizeof target);
-    if (length < 0) {
-      if (errno == EINVAL || errno == ENOENT) {  // no longer a symlink
-        pending.push_back(std::move(component));
-        continue;
-      }
-      return SysError(failure_code, "readlinkat", errno, path, "cannot read symlink '" + component + "'");
-    }
-    if (static_cast<size_t>(length) >= sizeof target) {
-      return SysError(failure_code, "readlinkat", ENAMETOOLONG, path, "symlink '" + component + "' is too long");
-    }
-    std::string_view link(target, static_cast<size_t>(length));
-    std::string_view relative = link;
-    if (!link.empty() && link.front() == '/') {
-      if (!MapContainerPath(link, options_.container_home, &relative)) {
-        return Escape(path, "symlink '" + component + "' points to an absolute path outside containerHome");
-      }
-      held.clear();  // a container-absolute link restarts at the home
-    }
-    std::vector<std::string_view> expansion = SplitComponents(relative);
-    for (auto it = expansion.rbegin(); it != expansion.rend(); ++it) pending.emplace_back(*it);
   }
 
-  if (held.empty()) return DupRoot(root_.get(), normalized, &out->dir);
-  out->dir = std::move(held.back());
+  if (walk.held.empty()) return DupRoot(root_.get(), normalized, &out->dir);
+  out->dir = std::move(walk.held.back());
   return {};
 }
 
