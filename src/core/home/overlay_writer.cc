@@ -177,27 +177,39 @@ struct Group {
   size_t end;
 };
 
-// Writes the groups handed out by `next` until none are left or the batch is cancelled.
-void WriteGroups(const HomeRoot& root, const std::vector<OverlayFile>& files, const std::vector<Entry>& entries,
-                 const std::vector<size_t>& order, const std::vector<Group>& groups, const HomeOptions& options,
-                 const CancelFlag& cancel, std::atomic<size_t>* next, std::atomic<bool>* aborted, Tally* tally) {
+// One batch as the writer threads share it: read-only but for the two atomics.
+struct Batch {
+  const HomeRoot& root;
+  const std::vector<OverlayFile>& files;
+  const std::vector<Entry>& entries;
+  const std::vector<size_t>& order;  // entries, directory by directory
+  const std::vector<Group>& groups;  // runs of `order` sharing a directory
+  const HomeOptions& options;
+  const CancelFlag& cancel;
+  std::atomic<size_t> next{0};        // the next group to hand out
+  std::atomic<bool> aborted{false};
+};
+
+// Writes the groups handed out by `batch->next` until none are left or the batch is cancelled.
+void WriteGroups(Batch* batch, Tally* tally) {
   std::vector<char> buffer(kCompareChunk);
-  for (size_t g; (g = next->fetch_add(1, std::memory_order_relaxed)) < groups.size();) {
+  for (size_t g; (g = batch->next.fetch_add(1, std::memory_order_relaxed)) < batch->groups.size();) {
+    const Group& group = batch->groups[g];
     // One resolution and one descriptor for the whole directory.
     HomeRoot::Parent dir;
-    const Error dir_error = root.ResolveParent(entries[order[groups[g].begin]].normalized, true, &dir);
-    for (size_t k = groups[g].begin; k < groups[g].end; ++k) {
-      if (cancel.cancelled()) {
-        aborted->store(true, std::memory_order_relaxed);
+    const Error dir_error = batch->root.ResolveParent(batch->entries[batch->order[group.begin]].normalized, true, &dir);
+    for (size_t k = group.begin; k < group.end; ++k) {
+      if (batch->cancel.cancelled()) {
+        batch->aborted.store(true, std::memory_order_relaxed);
         return;
       }
-      const Entry& entry = entries[order[k]];
-      const OverlayFile& file = files[entry.index];
+      const Entry& entry = batch->entries[batch->order[k]];
+      const OverlayFile& file = batch->files[entry.index];
       Error e = dir_error;
       Outcome outcome = Outcome::kWritten;
       if (e.ok()) {
         const std::string name = entry.normalized.substr(entry.parent.empty() ? 0 : entry.parent.size() + 1);
-        e = WriteOne(dir.dir.get(), name, file, options, &buffer, &outcome);
+        e = WriteOne(dir.dir.get(), name, file, batch->options, &buffer, &outcome);
       }
       if (e) {
         e.path = file.path;  // the path as the caller gave it, not our clean form
@@ -209,48 +221,40 @@ void WriteGroups(const HomeRoot& root, const std::vector<OverlayFile>& files, co
   }
 }
 
-}  // namespace
-
-Error WriteOverlay(const std::string& home_dir, const std::vector<OverlayFile>& files, const HomeOptions& options,
-                   const CancelFlag& cancel, OverlayResult* result) {
-  *result = OverlayResult{};
-  std::vector<Entry> entries;
-  if (Error e = CheckBatch(files, options, &entries, &result->failures)) return e;
-
-  HomeRoot root;
-  if (Error e = HomeRoot::Open(home_dir, options, &root)) return e;
-
-  // Directory by directory (stable, so files of one directory keep their order).
-  std::vector<size_t> order(entries.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(),
-                   [&](size_t a, size_t b) { return entries[a].parent < entries[b].parent; });
-  std::vector<Group> groups;
-  for (size_t k = 0; k < order.size(); ++k) {
-    if (k == 0 || entries[order[k]].parent != entries[order[k - 1]].parent) groups.push_back({k, k});
-    groups.back().end = k + 1;
+// Directory by directory (stable, so files of one directory keep their order): `order` indexes
+// `entries`, each group a run of it sharing a parent.
+void GroupByDirectory(const std::vector<Entry>& entries, std::vector<size_t>* order, std::vector<Group>* groups) {
+  order->resize(entries.size());
+  std::iota(order->begin(), order->end(), 0);
+  std::stable_sort(order->begin(), order->end(), [&](size_t a, size_t b) { return entries[a].parent < entries[b].parent; });
+  for (size_t k = 0; k < order->size(); ++k) {
+    if (k == 0 || entries[(*order)[k]].parent != entries[(*order)[k - 1]].parent) groups->push_back({k, k});
+    groups->back().end = k + 1;
   }
+}
 
-  // Directories are independent (a directory two groups both create is an EEXIST the walker
-  // absorbs), so large batches spread them over a few threads; this thread is one of them.
-  size_t threads = std::min<size_t>({kMaxWriterThreads, groups.size(), entries.size() / kMinFilesPerThread});
+// Directories are independent (a directory two groups both create is an EEXIST the walker
+// absorbs), so large batches spread them over a few threads; this thread is one of them.
+std::vector<Tally> WriteInParallel(Batch* batch) {
+  size_t threads = std::min<size_t>({kMaxWriterThreads, batch->groups.size(), batch->entries.size() / kMinFilesPerThread});
   threads = std::min<size_t>(threads, std::max(1u, std::thread::hardware_concurrency()));
   threads = std::max<size_t>(threads, 1);
   std::vector<Tally> tallies(threads);
-  std::atomic<size_t> next{0};
-  std::atomic<bool> aborted{false};
   std::vector<std::thread> helpers;
   for (size_t t = 1; t < threads; ++t) {
     try {
-      helpers.emplace_back(WriteGroups, std::cref(root), std::cref(files), std::cref(entries), std::cref(order),
-                           std::cref(groups), std::cref(options), std::cref(cancel), &next, &aborted, &tallies[t]);
+      helpers.emplace_back(WriteGroups, batch, &tallies[t]);
     } catch (...) {
       break;  // no thread to be had: the ones we have (at least this one) do the work
     }
   }
-  WriteGroups(root, files, entries, order, groups, options, cancel, &next, &aborted, &tallies[0]);
+  WriteGroups(batch, &tallies[0]);
   for (std::thread& helper : helpers) helper.join();
+  return tallies;
+}
 
+// The threads' counts and failures as one result (failures in input order), and the call's error.
+Error Merge(std::vector<Tally>& tallies, bool aborted, size_t total, OverlayResult* result) {
   std::vector<std::pair<size_t, Error>> failed;
   for (Tally& tally : tallies) {
     result->written += tally.written;
@@ -259,20 +263,37 @@ Error WriteOverlay(const std::string& home_dir, const std::vector<OverlayFile>& 
   }
   std::sort(failed.begin(), failed.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   for (auto& [index, error] : failed) result->failures.push_back(std::move(error));
-  if (aborted.load()) {
+  if (aborted) {
     std::string message = "writing the overlay was aborted after " +
                           std::to_string(result->written + result->unchanged + result->failures.size()) + " of " +
-                          std::to_string(files.size()) + " files";
+                          std::to_string(total) + " files";
     if (!result->failures.empty()) message = Summary(message + "; failed", result->failures);
     return MakeError("ERR_ABORTED", message);
   }
   if (!result->failures.empty()) {
     return MakeError("ERR_OVERLAY_FAILED",
-                     Summary(std::to_string(result->failures.size()) + " of " + std::to_string(files.size()) +
+                     Summary(std::to_string(result->failures.size()) + " of " + std::to_string(total) +
                                  " overlay files failed (the others were written)",
                              result->failures));
   }
   return {};
+}
+
+}  // namespace
+
+Error WriteOverlay(const std::string& home_dir, const std::vector<OverlayFile>& files, const HomeOptions& options,
+                   const CancelFlag& cancel, OverlayResult* result) {
+  *result = OverlayResult{};
+  std::vector<Entry> entries;
+  if (Error e = CheckBatch(files, options, &entries, &result->failures)) return e;
+  HomeRoot root;
+  if (Error e = HomeRoot::Open(home_dir, options, &root)) return e;
+  std::vector<size_t> order;
+  std::vector<Group> groups;
+  GroupByDirectory(entries, &order, &groups);
+  Batch batch{root, files, entries, order, groups, options, cancel};
+  std::vector<Tally> tallies = WriteInParallel(&batch);
+  return Merge(tallies, batch.aborted.load(), files.size(), result);
 }
 
 }  // namespace home
