@@ -111,6 +111,62 @@ Error Reopen(int child_fd, Frame* frame, const std::string& top) {
   return {};
 }
 
+// `child` of `parent` turned out not to be a directory to enter (`not_dir`: ENOTDIR, ELOOP or
+// ENOENT): unlinked, unless it is gone already.
+Error UnlinkNonDirectory(int parent, const std::string& child, int not_dir, const std::string& top) {
+  if (not_dir == ENOENT) return {};
+  if (::unlinkat(parent, child.c_str(), 0) == 0 || errno == ENOENT) return {};
+  return RemoveError("unlinkat", errno, top, "cannot remove '" + child + "'");
+}
+
+// One entry of the directory on top of the stack: anything but a directory is unlinked, a
+// directory is entered (pushed), so the walk goes depth first holding a bounded set of them.
+Error RemoveEntry(std::vector<Frame>* stack, const dirent& entry, const std::string& top) {
+  const int fd = ::dirfd(stack->back().dir.get());
+  const std::string child(entry.d_name);
+  if (entry.d_type != DT_DIR && entry.d_type != DT_UNKNOWN) {
+    if (::unlinkat(fd, child.c_str(), 0) == 0 || errno == ENOENT) return {};
+    if (errno != EISDIR && errno != EPERM) return RemoveError("unlinkat", errno, top, "cannot remove '" + child + "'");
+  }
+  // A directory, or not known yet: try to enter it.
+  Frame next;
+  int not_dir = 0;
+  if (Error e = OpenForRemoval(fd, child, top, &next, &not_dir)) return e;
+  if (not_dir) return UnlinkNonDirectory(fd, child, not_dir, top);
+  stack->push_back(std::move(next));
+  if (stack->size() > kMaxHeldDirs) (*stack)[stack->size() - kMaxHeldDirs - 1].dir.reset();
+  return {};
+}
+
+// The directory on top of the stack is listed to the end: removed from its parent (reopened
+// first when it was closed to bound the descriptors held) and popped; one that filled up again
+// meanwhile is listed again, a few times at most.
+Error RemoveListed(std::vector<Frame>* stack, int parent_fd, const std::string& top) {
+  Frame& done = stack->back();
+  int parent = parent_fd;
+  if (stack->size() > 1) {
+    Frame& up = (*stack)[stack->size() - 2];
+    if (!up.dir) {
+      if (Error e = Reopen(::dirfd(done.dir.get()), &up, top)) return e;
+    }
+    parent = ::dirfd(up.dir.get());
+  }
+  if (::unlinkat(parent, done.name.c_str(), AT_REMOVEDIR) == 0 || errno == ENOENT) {
+    stack->pop_back();
+    return {};
+  }
+  if ((errno == ENOTEMPTY || errno == EEXIST) && done.rescans < kMaxRescans) {
+    ++done.rescans;
+    ::rewinddir(done.dir.get());
+    return {};
+  }
+  return RemoveError("unlinkat", errno, top, "cannot remove directory '" + done.name + "'");
+}
+
+bool IsDotOrDotDot(const char* name) {
+  return name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0'));
+}
+
 }  // namespace
 
 Error RemoveTree(int parent_fd, const std::string& name, const RemovalPause& pause, bool* paused) {
@@ -128,11 +184,7 @@ Error RemoveTree(int parent_fd, const std::string& name, const RemovalPause& pau
     Frame bottom;
     int not_dir = 0;
     if (Error e = OpenForRemoval(parent_fd, name, name, &bottom, &not_dir)) return e;
-    if (not_dir) {
-      if (not_dir == ENOENT) return {};
-      if (::unlinkat(parent_fd, name.c_str(), 0) == 0 || errno == ENOENT) return {};
-      return RemoveError("unlinkat", errno, name, "cannot remove");
-    }
+    if (not_dir) return UnlinkNonDirectory(parent_fd, name, not_dir, name);
     stack.push_back(std::move(bottom));
   }
 
@@ -142,53 +194,15 @@ Error RemoveTree(int parent_fd, const std::string& name, const RemovalPause& pau
       if (paused != nullptr) *paused = true;
       return {};
     }
-    Frame& top = stack.back();
-    int fd = ::dirfd(top.dir.get());
     errno = 0;
-    struct dirent* entry = ::readdir(top.dir.get());
-    if (entry) {
-      const char* child = entry->d_name;
-      if ((child[0] == '.' && child[1] == '\0') || (child[0] == '.' && child[1] == '.' && child[2] == '\0')) continue;
-      if (entry->d_type != DT_DIR && entry->d_type != DT_UNKNOWN) {
-        if (::unlinkat(fd, child, 0) == 0 || errno == ENOENT) continue;
-        if (errno != EISDIR && errno != EPERM)
-          return RemoveError("unlinkat", errno, name, "cannot remove '" + std::string(child) + "'");
-      }
-      // A directory, or not known yet: try to enter it.
-      Frame next;
-      int not_dir = 0;
-      std::string child_name(child);
-      if (Error e = OpenForRemoval(fd, child_name, name, &next, &not_dir)) return e;
-      if (not_dir) {
-        if (not_dir == ENOENT) continue;
-        if (::unlinkat(fd, child_name.c_str(), 0) == 0 || errno == ENOENT) continue;
-        return RemoveError("unlinkat", errno, name, "cannot remove '" + child_name + "'");
-      }
-      stack.push_back(std::move(next));
-      if (stack.size() > kMaxHeldDirs) stack[stack.size() - kMaxHeldDirs - 1].dir.reset();
+    const dirent* entry = ::readdir(stack.back().dir.get());
+    if (entry != nullptr) {
+      if (IsDotOrDotDot(entry->d_name)) continue;
+      if (Error e = RemoveEntry(&stack, *entry, name)) return e;
       continue;
     }
-    if (errno != 0) return RemoveError("readdir", errno, name, "cannot list '" + top.name + "'");
-
-    // Listed to the end: remove the directory itself from its parent.
-    int parent = parent_fd;
-    if (stack.size() > 1) {
-      Frame& up = stack[stack.size() - 2];
-      if (!up.dir) {
-        if (Error e = Reopen(fd, &up, name)) return e;
-      }
-      parent = ::dirfd(up.dir.get());
-    }
-    if (::unlinkat(parent, top.name.c_str(), AT_REMOVEDIR) == 0 || errno == ENOENT) {
-      stack.pop_back();
-      continue;
-    }
-    if ((errno == ENOTEMPTY || errno == EEXIST) && top.rescans < kMaxRescans) {
-      ++top.rescans;
-      ::rewinddir(top.dir.get());
-      continue;
-    }
-    return RemoveError("unlinkat", errno, name, "cannot remove directory '" + top.name + "'");
+    if (errno != 0) return RemoveError("readdir", errno, name, "cannot list '" + stack.back().name + "'");
+    if (Error e = RemoveListed(&stack, parent_fd, name)) return e;
   }
   return {};
 }
