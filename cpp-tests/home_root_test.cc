@@ -204,6 +204,39 @@ TEST(HomeRootTest, CreatedDirectoriesAre0755WhateverTheUmask) {
   }
 }
 
+// ResolveDirectory walks every component with the same rules: the directory itself, through
+// in-home links, never out; empty names the home.
+TEST(HomeRootTest, ResolveDirectoryNamesTheDirectoryItselfWithTheSameRules) {
+  for (bool manual : {false, true}) {
+    ScratchDir scratch;
+    ScratchDir outside;
+    std::filesystem::create_directories(scratch / "home/a/b");
+    test::WriteText(scratch / "home/a/b/marker", "in");
+    ASSERT_EQ(::symlink("a", (scratch / "home/link").c_str()), 0);
+    ASSERT_EQ(::symlink(outside.path().c_str(), (scratch / "home/out").c_str()), 0);
+    HomeOptions options;
+    options.force_manual_walk = manual;
+    HomeRoot root;
+    ASSERT_TRUE(HomeRoot::Open(scratch / "home", options, &root).ok());
+    struct stat st;
+    for (const char* dir : {"a/b", "link/b"}) {
+      UniqueFd fd;
+      Error e = root.ResolveDirectory(dir, false, &fd);
+      ASSERT_TRUE(e.ok()) << dir << ": " << e.message;
+      EXPECT_EQ(::fstatat(fd.get(), "marker", &st, AT_SYMLINK_NOFOLLOW), 0) << dir << " resolved to a/b";
+    }
+    UniqueFd home;
+    ASSERT_TRUE(root.ResolveDirectory("", false, &home).ok());
+    EXPECT_EQ(::fstatat(home.get(), "link", &st, AT_SYMLINK_NOFOLLOW), 0) << "empty is the home";
+    UniqueFd escaped;
+    EXPECT_EQ(root.ResolveDirectory("out", false, &escaped).code, "ERR_SYMLINK_ESCAPE");
+    EXPECT_EQ(root.ResolveDirectory("a/missing", false, &escaped).code, "ERR_NOT_DIRECTORY");
+    UniqueFd made;
+    ASSERT_TRUE(root.ResolveDirectory("a/new/deeper", true, &made).ok());
+    EXPECT_TRUE(std::filesystem::is_directory(scratch / "home/a/new/deeper"));
+  }
+}
+
 TEST(HomeRootTest, CreatedDirectoriesGetTheOwnerWhenRoot) {
   if (::geteuid() != 0) GTEST_SKIP() << "fchown to another user needs root";
   ScratchDir scratch;

@@ -108,24 +108,32 @@ Error HomeRoot::ResolveParent(std::string_view normalized, bool create_missing, 
   }
   out->name.assign(parent.back());
   parent.pop_back();
-  if (parent.empty()) return DupRoot(root_.get(), normalized, &out->dir);
+  return ResolveComponents(normalized, parent, create_missing, &out->dir);
+}
 
+Error HomeRoot::ResolveDirectory(std::string_view normalized, bool create_missing, UniqueFd* out) const {
+  return ResolveComponents(normalized, SplitComponents(normalized), create_missing, out);
+}
+
+Error HomeRoot::ResolveComponents(std::string_view normalized, const std::vector<std::string_view>& components,
+                                  bool create_missing, UniqueFd* out) const {
+  if (components.empty()) return DupRoot(root_.get(), normalized, out);
   if (!options_.force_manual_walk && g_openat2.load(std::memory_order_relaxed) != kOpenat2Missing) {
     std::string joined;
-    for (std::string_view component : parent) {
+    for (std::string_view component : components) {
       if (!joined.empty()) joined += '/';
       joined += component;
     }
     int fd = OpenDirBeneath(root_.get(), joined.c_str());
     if (fd >= 0) {
-      out->dir.reset(fd);
+      out->reset(fd);
       return {};
     }
     if (Openat2Missing(errno)) g_openat2.store(kOpenat2Missing, std::memory_order_relaxed);
     // EXDEV (a link the kernel would not follow, perhaps one we map), ELOOP, ENOENT (create it),
     // ENOTDIR, EAGAIN (a rename race): the manual walk decides, with the precise error.
   }
-  return ResolveManually(normalized, parent, create_missing, out);
+  return ResolveManually(normalized, components, create_missing, out);
 }
 
 namespace {
@@ -194,7 +202,7 @@ Error ExpandNonDirectory(Walk* walk, std::string component, std::string_view con
 }  // namespace
 
 Error HomeRoot::ResolveManually(std::string_view normalized, const std::vector<std::string_view>& parent,
-                                bool create_missing, Parent* out) const {
+                                bool create_missing, UniqueFd* out) const {
   const char* failure_code = create_missing ? "ERR_WRITE_FAILED" : "ERR_READ_FAILED";
   const std::string path(normalized);
   Walk walk{root_.get(), {}, {}};
@@ -242,8 +250,8 @@ Error HomeRoot::ResolveManually(std::string_view normalized, const std::vector<s
     }
   }
 
-  if (walk.held.empty()) return DupRoot(root_.get(), normalized, &out->dir);
-  out->dir = std::move(walk.held.back());
+  if (walk.held.empty()) return DupRoot(root_.get(), normalized, out);
+  *out = std::move(walk.held.back());
   return {};
 }
 

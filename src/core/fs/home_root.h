@@ -64,6 +64,9 @@ class HomeRoot {
   // ERR_READ_FAILED otherwise, with the OS error. `out->dir` is an O_PATH descriptor (or, for a
   // directory we just created, O_RDONLY): good for *at() calls and fstat, not for fsync/fchmod.
   Error ResolveParent(std::string_view normalized, bool create_missing, Parent* out) const;
+  // The same walk over every component of `normalized`: the directory it names (empty: the home
+  // itself), with the same errors and the same kind of descriptor.
+  Error ResolveDirectory(std::string_view normalized, bool create_missing, UniqueFd* out) const;
 
   int fd() const { return root_.get(); }
   // The mode every directory we create gets, whatever the umask.
@@ -72,8 +75,11 @@ class HomeRoot {
   const HomeOptions& options() const { return options_; }
 
  private:
-  Error ResolveManually(std::string_view normalized, const std::vector<std::string_view>& parent, bool create_missing,
-                        Parent* out) const;
+  // The one walker: openat2 (RESOLVE_BENEATH) when it can decide, else ResolveManually.
+  Error ResolveComponents(std::string_view normalized, const std::vector<std::string_view>& components,
+                          bool create_missing, UniqueFd* out) const;
+  Error ResolveManually(std::string_view normalized, const std::vector<std::string_view>& components,
+                        bool create_missing, UniqueFd* out) const;
 
   UniqueFd root_;
   std::string home_dir_;

@@ -45,11 +45,10 @@ Error SweepDebris(const std::string& home_dir, const std::string& staging_dir,
     dirs.insert(slash == std::string::npos ? std::string() : normalized.substr(0, slash));
   }
   for (const std::string& dir : dirs) {
-    HomeRoot::Parent parent;
-    // "<dir>/x": the walker resolves every component but the last, so `parent.dir` is `dir`.
-    if (root.ResolveParent(dir.empty() ? "x" : dir + "/x", /*create_missing=*/false, &parent)) continue;
-    for (const std::string& name : TempNamesIn(parent.dir.get())) {
-      if (::unlinkat(parent.dir.get(), name.c_str(), 0) == 0) ++result->temp_files;
+    UniqueFd found;
+    if (root.ResolveDirectory(dir, /*create_missing=*/false, &found)) continue;
+    for (const std::string& name : TempNamesIn(found.get())) {
+      if (::unlinkat(found.get(), name.c_str(), 0) == 0) ++result->temp_files;
     }
   }
 
