@@ -437,7 +437,7 @@ test("the host's and the user's git configuration cannot influence the clone; ho
 test('clones do not occupy the libuv threadpool (UV_THREADPOOL_SIZE=4, four slow clones)', async () => {
   const dir = path.join(tmp.dir, `pool-${Date.now()}`);
   mkdirSync(dir);
-  const { code, out } = await runNode([path.join(here, 'helpers/pool-probe.mjs'), slowServer.url('large'), dir], {
+  const { code, out } = await runNode([path.join(here, 'children/pool-probe.mjs'), slowServer.url('large'), dir], {
     cwd: here,
     env: { ...process.env, UV_THREADPOOL_SIZE: '4' },
   });

@@ -169,7 +169,7 @@ test(`crash safety: ${RUNS} SIGKILLs at random points, then a clean run converge
 
   /** Starts a child; `killAt(lines)` decides when to kill it (or never). */
   function runChild(variant, plan) {
-    const child = spawn(process.execPath, [path.join(here, 'helpers/crash-child.mjs'), home, url, variant, filesJson[variant]], {
+    const child = spawn(process.execPath, [path.join(here, 'children/crash.mjs'), home, url, variant, filesJson[variant]], {
       cwd: here,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

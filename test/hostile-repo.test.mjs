@@ -147,7 +147,7 @@ async function hostileClone(t, label, options, { abortAfterMs, hardLimitMs = 60_
     abortAfterMs,
     followUp: cloneOptions('dotfiles', { homeDir: followHome.home }),
   };
-  const child = spawn(process.execPath, [path.join(here, 'helpers/hostile-clone-child.mjs'), JSON.stringify(args)], {
+  const child = spawn(process.execPath, [path.join(here, 'children/hostile-clone.mjs'), JSON.stringify(args)], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -19,7 +19,7 @@ const RSS_MARGIN_BYTES = 8 * 2 ** 20;
 test(`no descriptor or memory leak over ${MATERIALIZATIONS} materializations and ${CLONES} failed clones`, { timeout: 600_000 }, async (t) => {
   const scratch = tempDir('home-native-leaks-');
   t.after(() => scratch.remove());
-  const child = spawn(process.execPath, ['--expose-gc', path.join(here, 'helpers/leak-child.mjs'), scratch.dir, String(MATERIALIZATIONS), String(CLONES)], {
+  const child = spawn(process.execPath, ['--expose-gc', path.join(here, 'children/leak.mjs'), scratch.dir, String(MATERIALIZATIONS), String(CLONES)], {
     cwd: here,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -47,7 +47,7 @@ test(`load: ${HOMES} homes at once, a second process on the same homes`, { timeo
   const repos = path.join(scratch.dir, 'repos');
   mkdirSync(repos);
   const { commits } = buildDotfilesRepo(repos);
-  const server = spawn(process.execPath, [path.join(here, 'helpers/server-child.mjs'), repos], { cwd: here, stdio: ['ignore', 'pipe', 'inherit'] });
+  const server = spawn(process.execPath, [path.join(here, 'children/server.mjs'), repos], { cwd: here, stdio: ['ignore', 'pipe', 'inherit'] });
   t.after(() => server.kill('SIGKILL'));
   const port = Number(await lines(server)());
   const url = `http://localhost:${port}/dotfiles.git`;
@@ -55,7 +55,7 @@ test(`load: ${HOMES} homes at once, a second process on the same homes`, { timeo
   const homes = Array.from({ length: HOMES }, (_, i) => path.join(scratch.dir, 'homes', `user${i}`));
   const homesFile = path.join(scratch.dir, 'homes.json');
   writeFileSync(homesFile, JSON.stringify(homes));
-  const second = spawn(process.execPath, [path.join(here, 'helpers/load-child.mjs'), url, homesFile], { cwd: here, stdio: ['pipe', 'pipe', 'inherit'] });
+  const second = spawn(process.execPath, [path.join(here, 'children/load.mjs'), url, homesFile], { cwd: here, stdio: ['pipe', 'pipe', 'inherit'] });
   const exited = once(second, 'exit');
   const next = lines(second);
   assert.equal(await next(), 'ready');

@@ -223,7 +223,7 @@ test('abort during the clone rejects with ERR_ABORTED and leaves no marker', asy
 
 test('no step of a materialization needs the libuv pool: all complete while its only thread is blocked', async (t) => {
   const { root, url } = await fixture(t);
-  const { code, out } = await runNode([path.join(here, 'helpers/pool-blocked-child.mjs'), root, url], {
+  const { code, out } = await runNode([path.join(here, 'children/pool-blocked.mjs'), root, url], {
     cwd: here,
     env: { ...process.env, UV_THREADPOOL_SIZE: '1' },
   });

@@ -250,7 +250,7 @@ test('the system resolver, facing a name server that never answers, ends at the 
   mkdirSync(path.join(dir, 'home'), { recursive: true });
   const resolvConf = path.join(dir, 'resolv.conf');
   writeFileSync(resolvConf, 'nameserver 127.0.0.1\noptions timeout:30 attempts:5\n');
-  const child = path.join(here, 'helpers', 'silent-dns-child.mjs');
+  const child = path.join(here, 'children', 'silent-dns.mjs');
   const bare = path.join(repos, 'dotfiles.git');
   const script = `mount --bind ${resolvConf} /etc/resolv.conf && exec ${process.execPath} ${child} ${path.join(dir, 'home')} file://${bare} 800`;
   const result = spawnSync('unshare', ['-m', 'sh', '-c', script], { cwd: here, encoding: 'utf8', timeout: 30_000, killSignal: 'SIGKILL' });

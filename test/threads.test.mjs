@@ -12,7 +12,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 async function ioThreadsAfterBurst(t, limit) {
   const scratch = tempDir('home-native-threads-');
   t.after(() => scratch.remove());
-  const { code, out } = await runNode([path.join(here, 'helpers/io-threads-child.mjs'), scratch.dir, String(limit)], { cwd: here });
+  const { code, out } = await runNode([path.join(here, 'children/io-threads.mjs'), scratch.dir, String(limit)], { cwd: here });
   assert.equal(code, 0, out);
   return JSON.parse(out.trim().split('\n').at(-1));
 }

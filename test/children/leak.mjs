@@ -8,7 +8,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cloneRepository, materializeUserHome } from '@spoon/home-native';
-import { startBadGitServer } from './bad-servers.mjs';
+import { startBadGitServer } from '../helpers/bad-servers.mjs';
 
 const [dir, materializations, clones] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4])];
 const fds = () => readdirSync('/proc/self/fd').length;

@@ -2,7 +2,7 @@
 // then a JSON file with the home list. Waits for "go" on stdin so both start together.
 import { readFileSync } from 'node:fs';
 import { once } from 'node:events';
-import { runLoad } from './load-run.mjs';
+import { runLoad } from '../helpers/load-run.mjs';
 
 const [url, homesFile] = process.argv.slice(2);
 const homes = JSON.parse(readFileSync(homesFile, 'utf8'));
