@@ -7,8 +7,8 @@ import { withCancelToken } from './cancel';
 import { HomeNativeError, callNative, type Redact } from './errors';
 import { native, type NativeCloneOptions } from './native';
 import { proxyFor } from './proxy-env';
-import { cloneProtocols, isCloneProtocolList, isId, isPositiveInteger } from './validate';
-import { allowedNetworksProblem, budgetLimits, cloneSettings, settings, stagingDirFor } from './settings';
+import { budgetLimits, cloneSettings, settings, stagingDirFor } from './settings';
+import { allowedNetworksProblem, cloneProtocols, isCloneProtocolList, isId, isPositiveInteger } from './validate';
 
 /** At most ten progress events a second: a job log line per event is plenty. */
 const progressIntervalMs = 100;
@@ -17,7 +17,6 @@ const defaultInto = '.dotfiles';
 function fail(field: string, expected: string): never {
   throw new HomeNativeError('ERR_INVALID_ARG_TYPE', `cloneRepository: ${field} must be ${expected}`);
 }
-
 
 function validate(options: CloneOptions): void {
   if (typeof options !== 'object' || options === null) fail('options', 'an object');

@@ -164,8 +164,9 @@ export function native(): NativeAddon {
 
 // The addon's thread sets follow configure({ clone: { concurrency }, ioConcurrency }): applied
 // when the addon loads, and again whenever the settings change once it has. Registered at the
-// load, not when this module is evaluated: settings.ts imports this module (configure() checks
-// CIDR lists with the addon's parser), so nothing here may call into settings.ts at import time.
+// load, not when this module is evaluated: settings.ts imports this module through validate.ts
+// (configure() checks CIDR lists with the addon's parser), so nothing here may call into
+// settings.ts at import time.
 const applied = { clone: 0, io: 0 };
 function applyThreadLimits(addon: NativeAddon): void {
   const clone = cloneSettings().concurrency;

@@ -5,8 +5,7 @@ import path from 'node:path';
 import type { LookupFunction } from 'node:net';
 import type { CloneProtocol, HomeNativeSettings, RunInJobContainer } from '../index';
 import { HomeNativeError } from './errors';
-import { native } from './native';
-import { cloneProtocols, isCloneProtocolList, isId, isPositiveInteger } from './validate';
+import { allowedNetworksProblem, cloneProtocols, isCloneProtocolList, isId, isPositiveInteger } from './validate';
 
 /** Defaults, each with its reason. */
 export const defaults = {
@@ -88,19 +87,11 @@ export interface ResolvedCloneSettings {
 let current: HomeNativeSettings = {};
 const listeners: Array<(settings: HomeNativeSettings) => void> = [];
 
-
 /** The clone budget's limits beyond maxBytes and timeoutMs: settings and per-clone options alike. */
 export const budgetLimits = ['maxFiles', 'maxCheckoutBytes', 'maxFileBytes', 'maxMemoryBytes'] as const;
 
 function check(condition: boolean, field: string, expected: string): void {
   if (!condition) throw new HomeNativeError('ERR_INVALID_ARG_TYPE', `configure: ${field} must be ${expected}`);
-}
-
-
-/** Why `value` is not a list of CIDR networks (the addon's own parser), or undefined. */
-export function allowedNetworksProblem(value: unknown): string | undefined {
-  if (!Array.isArray(value)) return 'must be a list of CIDR strings';
-  return native().checkAllowedNetworks(value);
 }
 
 function validate(settings: HomeNativeSettings): void {

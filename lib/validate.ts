@@ -2,6 +2,7 @@
 // with the addon's own bounds as the rule (src/addon/home_args.cc), so that what configure()
 // accepts is what the addon accepts.
 import type { CloneProtocol } from '../index';
+import { native } from './native';
 
 /** Every protocol a clone may be allowed, in the order messages list them. */
 export const cloneProtocols: readonly CloneProtocol[] = ['https', 'http', 'ssh', 'git', 'file'];
@@ -21,3 +22,12 @@ export const isCloneProtocolList = (value: unknown): value is CloneProtocol[] =>
 
 /** The CloneProtocol `value` names, or undefined. */
 export const cloneProtocolNamed = (value: string): CloneProtocol | undefined => cloneProtocols.find((p) => p === value);
+
+/**
+ * Why `value` is not a list of CIDR networks, or undefined: the addon's own parser decides, the
+ * one the clone uses (src/core/git/address_policy.h).
+ */
+export function allowedNetworksProblem(value: unknown): string | undefined {
+  if (!Array.isArray(value)) return 'must be a list of CIDR strings';
+  return native().checkAllowedNetworks(value);
+}

@@ -3,8 +3,7 @@
 import path from 'node:path';
 import type { CloneProtocol, HomeNativeSettings, MaterializeReport } from '../../index';
 import { configure, localRunner, materializeUserHome } from '../index';
-import { allowedNetworksProblem } from '../settings';
-import { cloneProtocolNamed, cloneProtocols } from '../validate';
+import { allowedNetworksProblem, cloneProtocolNamed, cloneProtocols } from '../validate';
 import { parseCommandArgs, requireOption, type Command } from './args';
 import { requireEnvironmentFile } from './env-file';
 import { formatBytes, formatMs, outJson, redactUrls, table, UsageError } from './output';

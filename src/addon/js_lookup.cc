@@ -1,34 +1,10 @@
 #include "addon/js_lookup.h"
 
-#include <chrono>
-#include <condition_variable>
-#include <mutex>
+#include <memory>
 
 namespace home::addon {
 
-// Shared by the waiting clone thread and the lookup's callback, which may come after the thread
-// has given up (or never).
-struct JsLookup::Answer {
-  std::mutex mutex;
-  std::condition_variable ready;
-  bool done = false;
-  std::string failure;  // empty: `addresses` holds the answer
-  std::vector<IpAddress> addresses;
-
-  void Settle(std::string why, std::vector<IpAddress> list = {}) {
-    std::lock_guard<std::mutex> lock(mutex);
-    if (done) return;  // a lookup that calls back twice: the first answer counts
-    done = true;
-    failure = std::move(why);
-    addresses = std::move(list);
-    ready.notify_all();
-  }
-};
-
 namespace {
-
-// How often the waiting thread looks at the budget: the same tick as the socket stream's.
-constexpr auto kTick = std::chrono::milliseconds(50);
 
 // An address as dns.lookup gives it: numeric, an IPv6 one maybe with its zone (`fe80::1%eth0`),
 // which the policy judges without.
@@ -51,7 +27,7 @@ std::string Describe(Napi::Value error) {
 
 // The callback's (err, addresses) for { all: true }, or (err, address, family) for a lookup that
 // ignores `all`: both are what net.connect accepts.
-void OnAnswer(const Napi::CallbackInfo& info, JsLookup::Answer& answer) {
+void OnAnswer(const Napi::CallbackInfo& info, PendingResolution& answer) {
   if (info.Length() > 0 && !info[0].IsNull() && !info[0].IsUndefined()) {
     answer.Settle(Describe(info[0]));
     return;
@@ -80,18 +56,15 @@ void OnAnswer(const Napi::CallbackInfo& info, JsLookup::Answer& answer) {
   }
   if (!valid) {
     answer.Settle("the lookup function answered something that is not a list of IP addresses");
-  } else if (list.empty()) {
-    answer.Settle("no address");
   } else {
-    answer.Settle({}, std::move(list));
+    answer.Settle({}, std::move(list));  // an empty list: Wait() says "no address"
   }
 }
 
 }  // namespace
 
 Error JsLookup::Resolve(const std::string& host, CloneBudget& budget, std::vector<IpAddress>* out) {
-  if (const Error& stop = budget.Check()) return stop;
-  auto answer = std::make_shared<Answer>();
+  auto answer = std::make_shared<PendingResolution>();
   Napi::FunctionReference* lookup = lookup_;
   const bool posted = job_->RunOnJs([answer, host, lookup](Napi::Env env) {
     Napi::Object options = Napi::Object::New(env);
@@ -104,18 +77,8 @@ Error JsLookup::Resolve(const std::string& host, CloneBudget& budget, std::vecto
     }
   });
   if (!posted) return ResolveFailure(host, "the lookup could not run: the JavaScript environment is gone");
-  std::unique_lock<std::mutex> lock(answer->mutex);
-  while (!answer->done) {
-    answer->ready.wait_for(lock, kTick);
-    if (answer->done) break;
-    lock.unlock();
-    if (const Error& stop = budget.Check()) return stop;
-    if (!job_->JsReachable()) return ResolveFailure(host, "the JavaScript environment went away during the lookup");
-    lock.lock();
-  }
-  if (!answer->failure.empty()) return ResolveFailure(host, answer->failure);
-  *out = answer->addresses;
-  return {};
+  return answer->Wait(host, budget, out, [this] { return job_->JsReachable(); },
+                      "the JavaScript environment went away during the lookup");
 }
 
 }  // namespace home::addon

@@ -3,7 +3,7 @@
 // worker plugs in its resolver or cache). The clone's thread posts the question to the JS thread
 // and waits for the answer in ticks that check the clone's budget, so a lookup that never calls
 // back ends at the deadline or the abort like every other phase, and the thread is free again.
-// The late answer, if one comes, lands in state nobody waits for any more.
+// The late answer, if one comes, lands in state nobody waits for any more (PendingResolution).
 #pragma once
 
 #include <napi.h>
@@ -22,8 +22,6 @@ class JsLookup : public HostResolver {
   JsLookup(ThreadJob* job, Napi::FunctionReference* lookup) : job_(job), lookup_(lookup) {}
 
   Error Resolve(const std::string& host, CloneBudget& budget, std::vector<IpAddress>* out) override;
-
-  struct Answer;  // js_lookup.cc
 
  private:
   ThreadJob* job_;

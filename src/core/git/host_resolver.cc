@@ -3,9 +3,7 @@
 #include <netdb.h>
 
 #include <chrono>
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <system_error>
 #include <thread>
 
@@ -20,56 +18,59 @@ namespace {
 // How often the waiting clone thread looks at its budget: the socket stream's tick.
 constexpr auto kTick = std::chrono::milliseconds(50);
 
-// Shared by the clone's thread and the helper, which may finish after the clone gave up.
-struct Lookup {
-  std::mutex mutex;
-  std::condition_variable ready;
-  bool done = false;
-  int rc = 0;
-  std::vector<IpAddress> addresses;
-};
-
-void RunGetaddrinfo(const std::string& host, Lookup& lookup) {
+void RunGetaddrinfo(const std::string& host, PendingResolution& pending) {
   addrinfo hints = {};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
   addrinfo* raw = nullptr;
   const int rc = getaddrinfo(host.c_str(), nullptr, &hints, &raw);
-  std::vector<IpAddress> found;
-  if (rc == 0) {
-    std::unique_ptr<addrinfo, void (*)(addrinfo*)> owned(raw, freeaddrinfo);
-    for (const addrinfo* a = owned.get(); a != nullptr; a = a->ai_next) {
-      IpAddress address;
-      if (FromSockaddr(a->ai_addr, &address)) found.push_back(address);
-    }
+  if (rc != 0) {
+    pending.Settle(gai_strerror(rc));
+    return;
   }
-  std::lock_guard<std::mutex> lock(lookup.mutex);
-  lookup.rc = rc;
-  lookup.addresses = std::move(found);
-  lookup.done = true;
-  lookup.ready.notify_all();
+  std::unique_ptr<addrinfo, void (*)(addrinfo*)> owned(raw, freeaddrinfo);
+  std::vector<IpAddress> found;
+  for (const addrinfo* a = owned.get(); a != nullptr; a = a->ai_next) {
+    IpAddress address;
+    if (FromSockaddr(a->ai_addr, &address)) found.push_back(address);
+  }
+  pending.Settle({}, std::move(found));
 }
 
 }  // namespace
 
+void PendingResolution::Settle(std::string failure, std::vector<IpAddress> addresses) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (done_) return;
+  done_ = true;
+  failure_ = std::move(failure);
+  addresses_ = std::move(addresses);
+  ready_.notify_all();
+}
+
+Error PendingResolution::Wait(const std::string& host, CloneBudget& budget, std::vector<IpAddress>* out,
+                              const std::function<bool()>& still_possible, const char* gone) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  while (!ready_.wait_for(lock, kTick, [&] { return done_; })) {
+    lock.unlock();
+    if (const Error& stop = budget.Check()) return stop;
+    if (still_possible && !still_possible()) return ResolveFailure(host, gone);
+    lock.lock();
+  }
+  if (!failure_.empty()) return ResolveFailure(host, failure_);
+  if (addresses_.empty()) return ResolveFailure(host, "no address");
+  *out = addresses_;
+  return {};
+}
+
 Error SystemResolver::Resolve(const std::string& host, CloneBudget& budget, std::vector<IpAddress>* out) {
-  if (const Error& stop = budget.Check()) return stop;
-  auto lookup = std::make_shared<Lookup>();
+  auto pending = std::make_shared<PendingResolution>();
   try {
-    std::thread([lookup, host] { RunGetaddrinfo(host, *lookup); }).detach();
+    std::thread([pending, host] { RunGetaddrinfo(host, *pending); }).detach();
   } catch (const std::system_error& e) {
     return ResolveFailure(host, std::string("no thread for the lookup: ") + e.what());
   }
-  std::unique_lock<std::mutex> lock(lookup->mutex);
-  while (!lookup->ready.wait_for(lock, kTick, [&] { return lookup->done; })) {
-    lock.unlock();
-    if (const Error& stop = budget.Check()) return stop;
-    lock.lock();
-  }
-  if (lookup->rc != 0) return ResolveFailure(host, gai_strerror(lookup->rc));
-  if (lookup->addresses.empty()) return ResolveFailure(host, "no address");
-  *out = lookup->addresses;
-  return {};
+  return pending->Wait(host, budget, out);
 }
 
 }  // namespace home

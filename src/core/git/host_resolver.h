@@ -3,6 +3,9 @@
 // Either is awaited with the clone's deadline and cancel flag.
 #pragma once
 
+#include <condition_variable>
+#include <functional>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -29,6 +32,29 @@ class HostResolver {
 class SystemResolver : public HostResolver {
  public:
   Error Resolve(const std::string& host, CloneBudget& budget, std::vector<IpAddress>* out) override;
+};
+
+// An answer one thread gives and the clone's thread waits for: the system resolver's helper
+// thread, or the worker's lookup on the JS thread. Shared (std::shared_ptr) by both, so that an
+// answer that comes after the clone gave up lands in state nobody reads any more.
+class PendingResolution {
+ public:
+  // The first answer counts (a lookup that calls back twice is ignored the second time).
+  // `failure` empty: `addresses` is the answer.
+  void Settle(std::string failure, std::vector<IpAddress> addresses = {});
+
+  // Waits for the answer in ticks (the socket stream's: 50 ms) that check `budget`, and
+  // `still_possible` when given (false: no answer can come any more, `gone` says why).
+  // The answer (at least one address), the budget's reason, or ERR_CLONE_FAILED naming `host`.
+  Error Wait(const std::string& host, CloneBudget& budget, std::vector<IpAddress>* out,
+             const std::function<bool()>& still_possible = {}, const char* gone = "");
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable ready_;
+  bool done_ = false;
+  std::string failure_;
+  std::vector<IpAddress> addresses_;
 };
 
 // The message of every resolution failure, whoever resolved.

@@ -118,19 +118,13 @@ bool ParseIpNetwork(std::string_view text, IpNetwork* out, std::string* why) {
   network.prefix = max_prefix;
   if (slash != std::string_view::npos) {
     const std::string_view digits = text.substr(slash + 1);
-    if (digits.empty() || digits.size() > 3) {
-      *why = "the prefix length must be a number from 0 to " + std::to_string(max_prefix);
-      return false;
-    }
     int prefix = 0;
+    bool valid = !digits.empty() && digits.size() <= 3;
     for (char c : digits) {
-      if (c < '0' || c > '9') {
-        *why = "the prefix length must be a number from 0 to " + std::to_string(max_prefix);
-        return false;
-      }
-      prefix = prefix * 10 + (c - '0');
+      valid = valid && c >= '0' && c <= '9';
+      if (valid) prefix = prefix * 10 + (c - '0');
     }
-    if (prefix > max_prefix) {
+    if (!valid || prefix > max_prefix) {
       *why = "the prefix length must be a number from 0 to " + std::to_string(max_prefix);
       return false;
     }

@@ -19,6 +19,8 @@ Error Resolve(const NetworkAccess& access, CloneBudget& budget, const std::strin
     out->push_back(literal);
     return {};
   }
+  // A stopped clone asks nobody: the resolvers only look at the budget while they wait.
+  if (const Error& stop = budget.Check()) return stop;
   if (access.resolver) return access.resolver->Resolve(host, budget, out);
   SystemResolver system;
   return system.Resolve(host, budget, out);
