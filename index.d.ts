@@ -167,7 +167,7 @@ export interface CloneOptions {
   uid?: number;
   gid?: number;
   signal?: AbortSignal;
-  /** Throttled to about ten events a second, plus the last. */
+  /** Throttled to about ten events a second; each phase reports its first and its last state, and the clone its final one. */
   onProgress?: (progress: CloneProgress) => void;
   redact?: (value: string) => string;
 }

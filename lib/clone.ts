@@ -53,7 +53,8 @@ function validate(options: CloneOptions): void {
 
 /**
  * Delivers at most one event per interval (the latest), a new phase at once (so that a listener
- * can act on it: show it, or abort), and always the last one.
+ * can act on it: show it, or abort), each phase's last state before the next phase's first, and
+ * always the last one.
  */
 class ProgressThrottle {
   private last = 0;
@@ -64,9 +65,16 @@ class ProgressThrottle {
   constructor(private readonly listener: (progress: CloneProgress) => void) {}
 
   readonly push = (progress: CloneProgress): void => {
+    if (progress.phase !== this.phase) {
+      // The old phase's last state, if one is held, goes out before the new phase does.
+      this.deliver();
+      this.pending = progress;
+      this.deliver();
+      return;
+    }
     this.pending = progress;
     const wait = this.last + progressIntervalMs - Date.now();
-    if (wait <= 0 || progress.phase !== this.phase) {
+    if (wait <= 0) {
       this.deliver();
     } else {
       this.timer ??= setTimeout(() => this.deliver(), wait);

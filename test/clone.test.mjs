@@ -399,9 +399,29 @@ test('progress: phases in order, throttled, and a final done event', async () =>
   const order = ['connecting', 'receiving', 'resolving', 'checkout', 'done'];
   const seen = events.map((e) => order.indexOf(e.phase));
   assert.deepEqual(seen, [...seen].sort((x, y) => x - y), 'phases never go back');
-  // One per 100 ms, plus one per phase change (five phases) and the final one.
-  assert.ok(events.length <= elapsed / 100 + 6, `${events.length} events in ${elapsed} ms`);
-  assert.ok(events.some((e) => e.phase === 'receiving' && e.receivedBytes > 0));
+  // One per 100 ms, plus each of the five phases' first and last state, and the final one.
+  assert.ok(events.length <= elapsed / 100 + 11, `${events.length} events in ${elapsed} ms`);
+  // The last receiving state is never dropped for the next phase: it carries the bytes received.
+  const receiving = events.filter((e) => e.phase === 'receiving');
+  assert.ok(receiving.length > 0, 'a receiving phase is reported');
+  assert.ok(receiving.at(-1).receivedBytes > 0, `last receiving state: ${JSON.stringify(receiving.at(-1))}`);
+});
+
+test('progress: a JS thread too busy to listen still gets every phase, each with its last state', async () => {
+  const h = newHome(tmp.dir);
+  const events = [];
+  const clone = cloneRepository({ url: httpServer.url('long'), homeDir: h.home, ...http, onProgress: (p) => events.push(p) });
+  // The clone runs on its own thread while this one is blocked: its states queue natively.
+  const until = Date.now() + 1500;
+  while (Date.now() < until);
+  const report = await clone;
+  const phases = [...new Set(events.map((e) => e.phase))];
+  assert.deepEqual(phases, ['connecting', 'receiving', 'resolving', 'checkout', 'done']);
+  const last = (phase) => events.filter((e) => e.phase === phase).at(-1);
+  assert.equal(last('resolving').receivedObjects, last('resolving').totalObjects);
+  assert.ok(last('receiving').receivedBytes > 0);
+  assert.equal(last('checkout').checkedOutFiles, last('checkout').totalFiles);
+  assert.equal(last('checkout').totalFiles, report.files);
 });
 
 test("the host's and the user's git configuration cannot influence the clone; hooks never run", async () => {

@@ -2,6 +2,7 @@
 // Runs on the addon's clone threads (core/base/task_threads.h), never on the libuv threadpool: a
 // clone can take minutes and the worker's fs, dns and crypto share that pool.
 #include <chrono>
+#include <deque>
 #include <mutex>
 
 #include "addon/bindings.h"
@@ -19,8 +20,12 @@ namespace {
 
 // libgit2 reports progress per received chunk and per checked-out file: thousands a second.
 // Waking the JS thread for each would cost the clone (and the worker) CPU for updates nobody
-// sees; the shim shows ten a second. A phase change always goes out at once.
+// sees; the shim shows ten a second. A phase change always goes out at once, and no phase's last
+// state is dropped: the JS thread may be slower than the clone, so what it has not taken yet
+// waits in a queue that holds at most one state per phase (the latest of that phase).
 constexpr auto kProgressInterval = std::chrono::milliseconds(50);
+// Retries pass through the phases again; older states beyond this are of no use to anyone.
+constexpr size_t kMaxQueuedStates = 8;
 
 // Options as the shim sends them (lib/native.ts NativeCloneOptions); the shim validated them,
 // so a wrong type here is a bug: ERR_INVALID_ARG_TYPE.
@@ -98,27 +103,40 @@ class CloneJob : public ThreadJob {
     // Called on this (the clone's) thread only: last_post and last_phase need no lock.
     const CloneProgressFn progress = [&](const CloneProgress& p) {
       if (!wants_progress) return;
+      Queue(p);
       const auto now = std::chrono::steady_clock::now();
       if (p.phase == last_phase && now - last_post < kProgressInterval) return;
       last_phase = p.phase;
       last_post = now;
-      {
-        std::lock_guard<std::mutex> lock(progress_mutex_);
-        latest_ = p;
-      }
       PostProgress();
     };
     Error error = CloneIntoHome(request_, cancel_, progress, &result_);
+    // The last state held back by the interval goes out before the result does.
+    if (wants_progress) PostProgress();
     duration_ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     return error;
   }
 
+  void Queue(const CloneProgress& p) {
+    std::lock_guard<std::mutex> lock(progress_mutex_);
+    if (!queued_.empty() && queued_.back().phase == p.phase) {
+      queued_.back() = p;
+      return;
+    }
+    if (queued_.size() == kMaxQueuedStates) queued_.pop_front();
+    queued_.push_back(p);
+  }
+
   void OnProgress(Napi::Env env) override {
-    CloneProgress p;
+    std::deque<CloneProgress> states;
     {
       std::lock_guard<std::mutex> lock(progress_mutex_);
-      p = latest_;
+      states.swap(queued_);
     }
+    for (const CloneProgress& p : states) Deliver(env, p);
+  }
+
+  void Deliver(Napi::Env env, const CloneProgress& p) {
     Napi::Object js = Napi::Object::New(env);
     js.Set("phase", ClonePhaseName(p.phase));
     js.Set("receivedObjects", static_cast<double>(p.received_objects));
@@ -161,7 +179,7 @@ class CloneJob : public ThreadJob {
   Napi::FunctionReference on_progress_;
   Napi::FunctionReference lookup_;
   std::mutex progress_mutex_;
-  CloneProgress latest_;
+  std::deque<CloneProgress> queued_;
   CloneResult result_;
   double duration_ms_ = 0;
 };
