@@ -10,6 +10,7 @@ import { cloneRepository, configure, writeHomeFiles } from '@spoon/home-native';
 
 const require = createRequire(import.meta.url);
 const { resetSettingsForTests } = require('../dist/settings.js');
+const { native } = require('../dist/native.js');
 
 // 0xffffffff is (uid_t)-1, which chown reads as "leave unchanged": not an owner anywhere.
 const badIds = [-1, 1.5, 0xffffffff, 2 ** 32, Number.NaN, '0'];
@@ -42,4 +43,32 @@ test('counts and protocols: the same rule in settings and per clone', async (t) 
       message: /https, http, ssh, git, file/,
     });
   }
+});
+
+test('the addon reads every argument one way: a wrong type or range names the argument', async () => {
+  const addon = native();
+  const refused = (call, what) =>
+    assert.throws(call, (e) => e.code === 'ERR_INVALID_ARG_TYPE' && e.message.includes(what), `expected a refusal naming ${what}`);
+  const home = '/nonexistent-home';
+  refused(() => addon.readSmallFile(home, 'x', 2 ** 30, {}), 'readSmallFile: maxBytes');
+  refused(() => addon.readSmallFile(home, 'x', 1.5, {}), 'readSmallFile: maxBytes');
+  refused(() => addon.readSmallFile(home, 7, 10, {}), 'readSmallFile: relPath');
+  refused(() => addon.readSmallFile(home, 'x', 10, { uid: 4294967295 }), 'readSmallFile: uid');
+  refused(() => addon.readSmallFile(home, 'x', 10, { forceManualWalk: 1 }), 'readSmallFile: forceManualWalk');
+  refused(() => addon.sweepDebris(home, '/s', ['a', 3], {}), 'sweepDebris: overlayPaths[1]');
+  refused(() => addon.acquireHomeLock('/s', 5), 'acquireHomeLock: homeDir');
+  refused(() => addon.configHash(undefined, 1, ''), 'configHash: ref');
+  refused(() => addon.setCloneConcurrency(0), 'limit');
+  refused(() => addon.writeHomeFiles(home, [{ path: 'a', content: 1, isExecutable: false }], {}), 'files[0].content');
+  const clone = {
+    url: 'https://example.com/x.git', homeDir: home, into: '.dotfiles', stagingDir: '/s', depth: 1, timeoutMs: 1000,
+    maxBytes: 1, maxFiles: 1, maxCheckoutBytes: 1, maxFileBytes: 1, maxMemoryBytes: 1, allowedProtocols: ['https'], allowedNetworks: [],
+  };
+  refused(() => addon.cloneRepository({ ...clone, depth: -1 }), 'options.depth');
+  refused(() => addon.cloneRepository({ ...clone, maxFiles: '10' }), 'options.maxFiles');
+  refused(() => addon.cloneRepository({ ...clone, allowedProtocols: ['https', 2] }), 'options.allowedProtocols[1]');
+  refused(() => addon.cloneRepository({ ...clone, lookup: 'dns' }), 'options.lookup');
+  refused(() => addon.cloneRepository(clone, undefined, 'progress'), 'onProgress');
+  refused(() => addon.cloneRepository('url'), 'options');
+  assert.equal(addon.checkAllowedNetworks(['10.0.0.0/8', 4]), 'allowedNetworks holds CIDR strings');
 });

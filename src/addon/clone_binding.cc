@@ -7,7 +7,7 @@
 
 #include "addon/bindings.h"
 #include "addon/cancel_token.h"
-#include "addon/home_args.h"
+#include "addon/js_args.h"
 #include "addon/js_lookup.h"
 #include "addon/js_error.h"
 #include "addon/thread_job.h"
@@ -27,69 +27,43 @@ constexpr auto kProgressInterval = std::chrono::milliseconds(50);
 // Retries pass through the phases again; older states beyond this are of no use to anyone.
 constexpr size_t kMaxQueuedStates = 8;
 
-// Options as the shim sends them (lib/native.ts NativeCloneOptions); the shim validated them,
-// so a wrong type here is a bug: ERR_INVALID_ARG_TYPE.
-std::string StringField(Napi::Object options, const char* name, bool required) {
-  Napi::Value value = options.Get(name);
-  if (value.IsString()) return value.As<Napi::String>().Utf8Value();
-  if (!required && value.IsUndefined()) return {};
-  ThrowArgError(options.Env(), std::string("cloneRepository: options.") + name + " must be a string");
-}
-
-double NumberField(Napi::Object options, const char* name) {
-  Napi::Value value = options.Get(name);
-  if (!value.IsNumber()) {
-    ThrowArgError(options.Env(), std::string("cloneRepository: options.") + name + " must be a number");
-  }
-  return value.As<Napi::Number>().DoubleValue();
-}
-
-std::vector<std::string> StringList(Napi::Object options, const char* name) {
-  Napi::Value value = options.Get(name);
-  if (!value.IsArray()) ThrowArgError(options.Env(), std::string("cloneRepository: options.") + name + " must be an array");
-  Napi::Array list = value.As<Napi::Array>();
-  std::vector<std::string> out;
-  for (uint32_t i = 0; i < list.Length(); ++i) {
-    Napi::Value item = list.Get(i);
-    if (!item.IsString()) ThrowArgError(options.Env(), std::string("cloneRepository: ") + name + " holds strings");
-    out.push_back(item.As<Napi::String>().Utf8Value());
-  }
-  return out;
-}
-
-CloneRequest ReadRequest(Napi::Object options) {
+// Options as the shim sends them (lib/native.ts NativeCloneOptions).
+CloneRequest ReadRequest(Napi::Env env, Napi::Object options) {
+  const auto field = [&](const char* name) { return options.Get(name); };
+  const auto what = [](const char* name) { return std::string("cloneRepository: options.") + name; };
   CloneRequest request;
-  request.spec.url = StringField(options, "url", true);
-  request.spec.ref = StringField(options, "ref", false);
-  request.spec.depth = static_cast<int>(NumberField(options, "depth"));
-  request.spec.timeout = std::chrono::milliseconds(static_cast<int64_t>(NumberField(options, "timeoutMs")));
-  request.spec.max_bytes = static_cast<uint64_t>(NumberField(options, "maxBytes"));
-  request.spec.ca_file = StringField(options, "caFile", false);
-  request.spec.allowed_protocols = StringList(options, "allowedProtocols");
+  request.spec.url = StringFrom(env, field("url"), what("url"));
+  request.spec.ref = OptionalStringFrom(env, field("ref"), what("ref"));
+  request.spec.depth = static_cast<int>(CountFrom(env, field("depth"), what("depth"), INT32_MAX));
+  request.spec.timeout = std::chrono::milliseconds(CountFrom(env, field("timeoutMs"), what("timeoutMs")));
+  request.spec.max_bytes = CountFrom(env, field("maxBytes"), what("maxBytes"));
+  request.spec.ca_file = OptionalStringFrom(env, field("caFile"), what("caFile"));
+  request.spec.allowed_protocols = StringsFrom(env, field("allowedProtocols"), what("allowedProtocols"));
   // The network the clone may reach (core/git/network_access.h); the resolver is the job's (below).
-  request.spec.allowed_networks = StringList(options, "allowedNetworks");
-  request.spec.proxy = StringField(options, "proxy", false);
+  request.spec.allowed_networks = StringsFrom(env, field("allowedNetworks"), what("allowedNetworks"));
+  request.spec.proxy = OptionalStringFrom(env, field("proxy"), what("proxy"));
   // The rest of the budget (core/git/clone_budget.h); the shim always sends them.
-  request.spec.max_files = static_cast<uint64_t>(NumberField(options, "maxFiles"));
-  request.spec.max_checkout_bytes = static_cast<uint64_t>(NumberField(options, "maxCheckoutBytes"));
-  request.spec.max_file_bytes = static_cast<uint64_t>(NumberField(options, "maxFileBytes"));
-  request.spec.max_memory_bytes = static_cast<uint64_t>(NumberField(options, "maxMemoryBytes"));
-  request.home_dir = StringField(options, "homeDir", true);
-  request.into = StringField(options, "into", true);
-  request.staging_dir = StringField(options, "stagingDir", true);
-  request.invalidate_marker = StringField(options, "invalidateMarker", false);
-  request.home = HomeOptionsFrom(options.Env(), options, "cloneRepository");
+  request.spec.max_files = CountFrom(env, field("maxFiles"), what("maxFiles"));
+  request.spec.max_checkout_bytes = CountFrom(env, field("maxCheckoutBytes"), what("maxCheckoutBytes"));
+  request.spec.max_file_bytes = CountFrom(env, field("maxFileBytes"), what("maxFileBytes"));
+  request.spec.max_memory_bytes = CountFrom(env, field("maxMemoryBytes"), what("maxMemoryBytes"));
+  request.home_dir = StringFrom(env, field("homeDir"), what("homeDir"));
+  request.into = StringFrom(env, field("into"), what("into"));
+  request.staging_dir = StringFrom(env, field("stagingDir"), what("stagingDir"));
+  request.invalidate_marker = OptionalStringFrom(env, field("invalidateMarker"), what("invalidateMarker"));
+  request.home = HomeOptionsFrom(env, options, "cloneRepository");
   return request;
 }
 
 class CloneJob : public ThreadJob {
  public:
-  CloneJob(Napi::Env env, CloneRequest request, CancelFlag cancel, Napi::Value on_progress, Napi::Value lookup)
+  // on_progress and lookup may be empty: no listener, the system's resolver.
+  CloneJob(Napi::Env env, CloneRequest request, CancelFlag cancel, Napi::Function on_progress, Napi::Function lookup)
       : ThreadJob(env), request_(std::move(request)), cancel_(std::move(cancel)) {
-    if (on_progress.IsFunction()) on_progress_ = Napi::Persistent(on_progress.As<Napi::Function>());
+    if (!on_progress.IsEmpty()) on_progress_ = Napi::Persistent(on_progress);
     // Names resolve through the worker's lookup (js_lookup.h); without one, the system's.
-    if (lookup.IsFunction()) {
-      lookup_ = Napi::Persistent(lookup.As<Napi::Function>());
+    if (!lookup.IsEmpty()) {
+      lookup_ = Napi::Persistent(lookup);
       request_.spec.resolver = std::make_shared<JsLookup>(this, &lookup_);
     }
   }
@@ -186,13 +160,13 @@ class CloneJob : public ThreadJob {
 
 Napi::Value CloneRepositoryJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsObject()) ThrowArgError(env, "cloneRepository(options, cancel?, onProgress?)");
-  CloneRequest request = ReadRequest(info[0].As<Napi::Object>());
+  RequireArgs(info, 1, "cloneRepository(options, cancel?, onProgress?)");
+  Napi::Object options = ObjectFrom(env, info[0], "cloneRepository: options");
+  CloneRequest request = ReadRequest(env, options);
   CancelFlag cancel = CancelToken::FlagOf(env, info[1]);
-  if (!info[2].IsUndefined() && !info[2].IsFunction()) ThrowArgError(env, "cloneRepository: onProgress must be a function");
-  Napi::Value lookup = info[0].As<Napi::Object>().Get("lookup");
-  if (!lookup.IsUndefined() && !lookup.IsFunction()) ThrowArgError(env, "cloneRepository: options.lookup must be a function");
-  auto job = std::make_unique<CloneJob>(env, std::move(request), std::move(cancel), info[2], lookup);
+  Napi::Function on_progress = OptionalFunctionFrom(env, info[2], "cloneRepository: onProgress");
+  Napi::Function lookup = OptionalFunctionFrom(env, options.Get("lookup"), "cloneRepository: options.lookup");
+  auto job = std::make_unique<CloneJob>(env, std::move(request), std::move(cancel), on_progress, lookup);
   return ThreadJob::Start(env, std::move(job), "home_native.clone", OnCloneThread);
 }
 
@@ -200,14 +174,14 @@ Napi::Value CloneRepositoryJs(const Napi::CallbackInfo& info) {
 // configure() and cloneRepository() validate with the same parser the clone uses.
 Napi::Value CheckAllowedNetworksJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsArray()) ThrowArgError(env, "checkAllowedNetworks(list)");
+  RequireArgs(info, 1, "checkAllowedNetworks(list)");
+  // The shim asks before it has validated the list: a non-string entry is an answer, not a throw.
+  if (!info[0].IsArray()) return Napi::String::New(env, "allowedNetworks holds CIDR strings");
   Napi::Array array = info[0].As<Napi::Array>();
-  std::vector<std::string> list;
   for (uint32_t i = 0; i < array.Length(); ++i) {
-    Napi::Value item = array.Get(i);
-    if (!item.IsString()) return Napi::String::New(env, "allowedNetworks holds CIDR strings");
-    list.push_back(item.As<Napi::String>().Utf8Value());
+    if (!array.Get(i).IsString()) return Napi::String::New(env, "allowedNetworks holds CIDR strings");
   }
+  const std::vector<std::string> list = StringsFrom(env, array, "checkAllowedNetworks: list");
   NetworkPolicy policy;
   if (Error e = NetworkPolicy::Parse(list, &policy)) return Napi::String::New(env, e.message);
   return env.Undefined();

@@ -6,7 +6,6 @@
 //   writeFileDurable(homeDir, relPath, content, options) -> Promise<void>
 //   sweepDebris(homeDir, stagingDir, overlayPaths, options) -> Promise<number> (temp files removed)
 // and hasOpenat2() -> boolean, synchronous (a cached probe).
-#include <cmath>
 #include <memory>
 #include <optional>
 #include <string>
@@ -15,7 +14,7 @@
 
 #include "addon/bindings.h"
 #include "addon/call_job.h"
-#include "addon/home_args.h"
+#include "addon/js_args.h"
 #include "addon/js_error.h"
 #include "core/home/debris_sweep.h"
 #include "core/home/home_file.h"
@@ -24,11 +23,7 @@ namespace home::addon {
 namespace {
 
 // readSmallFile allocates maxBytes + 1 up front; it is meant for markers, not for documents.
-constexpr double kMaxReadBytes = 64.0 * 1024 * 1024;
-
-void RequireArgs(const Napi::CallbackInfo& info, size_t count, const char* signature) {
-  if (info.Length() < count) ThrowArgError(info.Env(), signature);
-}
+constexpr uint64_t kMaxReadBytes = 64 * 1024 * 1024;
 
 Napi::Value MakeHomeDirectoryJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -56,14 +51,10 @@ Napi::Value CreateFileIfMissingJs(const Napi::CallbackInfo& info) {
 Napi::Value ReadSmallFileJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   RequireArgs(info, 4, "readSmallFile(homeDir: string, relPath: string, maxBytes: number, options)");
-  double max_bytes = info[2].IsNumber() ? info[2].As<Napi::Number>().DoubleValue() : -1;
-  if (!(max_bytes >= 0 && max_bytes <= kMaxReadBytes) || std::floor(max_bytes) != max_bytes) {
-    ThrowArgError(env, "readSmallFile: maxBytes must be an integer from 0 to 64 MiB");
-  }
   return CallJob<std::optional<std::string>>::Start(
       env, "home_native.read_small_file",
       [home_dir = StringFrom(env, info[0], "readSmallFile: homeDir"),
-       path = StringFrom(env, info[1], "readSmallFile: relPath"), max = static_cast<size_t>(max_bytes),
+       path = StringFrom(env, info[1], "readSmallFile: relPath"), max = static_cast<size_t>(CountFrom(env, info[2], "readSmallFile: maxBytes", kMaxReadBytes)),
        options = HomeOptionsFrom(env, info[3], "readSmallFile")](std::optional<std::string>* content) {
         return ReadSmallFile(home_dir, path, max, options, content);
       },
@@ -89,16 +80,11 @@ Napi::Value WriteFileDurableJs(const Napi::CallbackInfo& info) {
 Napi::Value SweepDebrisJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   RequireArgs(info, 4, "sweepDebris(homeDir: string, stagingDir: string, overlayPaths: string[], options)");
-  if (!info[2].IsArray()) ThrowArgError(env, "sweepDebris: overlayPaths must be an array of strings");
-  Napi::Array list = info[2].As<Napi::Array>();
-  const uint32_t count = list.Length();
-  std::vector<std::string> paths;
-  paths.reserve(count);
-  for (uint32_t i = 0; i < count; ++i) paths.push_back(StringFrom(env, list.Get(i), "sweepDebris: overlayPaths[]"));
   return CallJob<SweepResult>::Start(
       env, "home_native.sweep_debris",
       [home_dir = StringFrom(env, info[0], "sweepDebris: homeDir"),
-       staging_dir = StringFrom(env, info[1], "sweepDebris: stagingDir"), paths = std::move(paths),
+       staging_dir = StringFrom(env, info[1], "sweepDebris: stagingDir"),
+       paths = StringsFrom(env, info[2], "sweepDebris: overlayPaths"),
        options = HomeOptionsFrom(env, info[3], "sweepDebris")](SweepResult* result) {
         return SweepDebris(home_dir, staging_dir, paths, options, result);
       },

@@ -11,6 +11,7 @@
 #include "addon/addon_data.h"
 #include "addon/bindings.h"
 #include "addon/cancel_token.h"
+#include "addon/js_args.h"
 #include "addon/js_error.h"
 #include "addon/thread_job.h"
 #include "core/home/home_lock.h"
@@ -72,11 +73,9 @@ class HomeLockJob : public ThreadJob {
 
 Napi::Value AcquireHomeLockJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 2 || !info[0].IsString() || !info[1].IsString()) {
-    ThrowArgError(env, "acquireHomeLock(stagingDir: string, homeDir: string, cancel?)");
-  }
-  const std::string staging = info[0].As<Napi::String>().Utf8Value();
-  const std::string home = info[1].As<Napi::String>().Utf8Value();
+  RequireArgs(info, 2, "acquireHomeLock(stagingDir: string, homeDir: string, cancel?)");
+  const std::string staging = StringFrom(env, info[0], "acquireHomeLock: stagingDir");
+  const std::string home = StringFrom(env, info[1], "acquireHomeLock: homeDir");
   CancelFlag cancel = CancelToken::FlagOf(env, info[2]);
   auto job = std::make_unique<HomeLockJob>(env, staging, home, std::move(cancel));
   return ThreadJob::Start(env, std::move(job), "home_native.lock", OnHomeIoThread);

@@ -1,6 +1,7 @@
 // setCloneConcurrency(limit), setIoConcurrency(limit): the limits of the addon's two thread
 // sets (core/base/task_threads.h), from configure({ clone: { concurrency }, ioConcurrency }).
 #include "addon/bindings.h"
+#include "addon/js_args.h"
 #include "addon/js_error.h"
 #include "core/base/task_threads.h"
 
@@ -10,10 +11,10 @@ namespace {
 template <TaskThreads& (*Set)()>
 Napi::Value SetLimitJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() != 1 || !info[0].IsNumber() || info[0].As<Napi::Number>().DoubleValue() < 1) {
-    ThrowArgError(env, "expected a positive integer limit");
-  }
-  Set().SetLimit(static_cast<size_t>(info[0].As<Napi::Number>().Int64Value()));
+  RequireArgs(info, 1, "expected a positive integer limit");
+  const uint64_t limit = CountFrom(env, info[0], "limit");
+  if (limit == 0) ThrowArgError(env, "limit must be a positive integer");
+  Set().SetLimit(static_cast<size_t>(limit));
   return env.Undefined();
 }
 

@@ -13,7 +13,7 @@
 
 #include "addon/bindings.h"
 #include "addon/cancel_token.h"
-#include "addon/home_args.h"
+#include "addon/js_args.h"
 #include "addon/js_error.h"
 #include "addon/thread_job.h"
 #include "core/home/overlay_writer.h"
@@ -60,9 +60,8 @@ class WriteHomeFilesJob : public ThreadJob {
 
 Napi::Value WriteHomeFilesJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 3 || !info[1].IsArray()) {
-    ThrowArgError(env, "writeHomeFiles(homeDir: string, files: NativeOverlayFile[], options, cancel?)");
-  }
+  RequireArgs(info, 3, "writeHomeFiles(homeDir: string, files: NativeOverlayFile[], options, cancel?)");
+  if (!info[1].IsArray()) ThrowArgError(env, "writeHomeFiles: files must be an array");
   std::string home_dir = StringFrom(env, info[0], "writeHomeFiles: homeDir");
   Napi::Array list = info[1].As<Napi::Array>();
   // Keys made once per call: Get(const char*) would internalize the name again for every file.
@@ -77,6 +76,8 @@ Napi::Value WriteHomeFilesJs(const Napi::CallbackInfo& info) {
     Napi::Value item = list.Get(i);
     if (!item.IsObject()) ThrowArgError(env, what() + " must be an object");
     Napi::Object object = item.As<Napi::Object>();
+    // Checked inline rather than with the *From readers: `what` is built only on failure, and a
+    // batch holds thousands of files.
     OverlayFile file;
     Napi::Value path = object.Get(path_key);
     if (!path.IsString()) ThrowArgError(env, what() + ".path must be a string");

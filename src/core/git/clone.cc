@@ -32,6 +32,7 @@ struct Session {
   CloneProgress progress;
   uint64_t bytes_before_attempt = 0;  // bytes of earlier fetch attempts (shallow fallback)
   Error stop;
+  GitSymptom symptom = GitSymptom::kOther;  // of the last libgit2 failure (git_error.h)
 
   // Callbacks return its answer; the budget decides (clone_budget.h).
   int Check() {
@@ -51,11 +52,12 @@ struct Session {
     if (stop) return stop;
     // The failure may be a symptom of the deadline, or of an allocation the heap limit refused.
     if (Check() != 0) return stop;
-    Error error = GitFailure(what, rc);
-    error.path = RedactUrl(spec->url);
+    GitFailed failed = GitFailureWithSymptom(what, rc);
+    symptom = failed.symptom;
+    failed.error.path = RedactUrl(spec->url);
     // libgit2 refuses a redirect to another scheme (file, ssh, ext, https -> http) itself.
-    if (error.message.find("cannot redirect from") != std::string::npos) error.code = "ERR_PROTOCOL_NOT_ALLOWED";
-    return error;
+    if (symptom == GitSymptom::kRedirectRefused) failed.error.code = "ERR_PROTOCOL_NOT_ALLOWED";
+    return failed.error;
   }
 };
 
@@ -231,8 +233,7 @@ Error Fetch(git_remote* remote, Session* session, const Target& target, int dept
   const git_strarray refspecs = {specs, 1};
   if (int rc = git_remote_fetch(remote, &refspecs, &fetch, "clone"); rc < 0) {
     Error error = session->Fail("fetching", rc);
-    if (target.refname.empty() && error.code == "ERR_CLONE_FAILED" &&
-        error.message.find("specific object") != std::string::npos) {
+    if (target.refname.empty() && !session->stop && session->symptom == GitSymptom::kObjectNotServed) {
       const std::string shown = RedactUrl(session->spec->url);
       return MakeError("ERR_REF_NOT_FOUND",
                        "commit " + session->spec->ref + " is not the tip of any branch or tag of " + shown +
@@ -312,21 +313,14 @@ Error Checkout(git_repository* repo, bool has_attributes, Session* session) {
   return {};
 }
 
-bool ShallowRefused(const Error& error, UrlScheme scheme) {
-  std::string message = error.message;
-  for (char& c : message) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+bool ShallowRefused(GitSymptom symptom, UrlScheme scheme) {
   // A server without shallow support says so, whatever the transport.
-  if (message.find("shallow") != std::string::npos) return true;
+  if (symptom == GitSymptom::kShallowUnsupported) return true;
   // git daemon's upload-pack (git 2.39) answers libgit2's depth request over git:// with
   // "expected SHA1 list" and hangs up: libgit2 then reports the broken connection. Over a
   // stateful transport (git://, ssh) that is what a refusal looks like; over HTTP it is not (smart
   // HTTP serves shallow fetches), so a dying HTTP server is not asked a second time.
-  if (scheme != UrlScheme::kGit && scheme != UrlScheme::kSsh) return false;
-  for (const char* symptom : {"sha1 list", "unexpected", "early eof", "end of file", "connection",
-                              "broken pipe", "reset by peer"}) {
-    if (message.find(symptom) != std::string::npos) return true;
-  }
-  return false;
+  return symptom == GitSymptom::kConnectionLost && (scheme == UrlScheme::kGit || scheme == UrlScheme::kSsh);
 }
 
 }  // namespace
@@ -416,7 +410,7 @@ Error FetchTarget(git_repository* repo, git_remote* remote, Session* session, co
   const CloneSpec& spec = *session->spec;
   *shallow = spec.depth > 0;
   Error fetched = Fetch(remote, session, target, spec.depth);
-  if (fetched && *shallow && !session->stop && ShallowRefused(fetched, ClassifyUrl(spec.url))) {
+  if (fetched && *shallow && !session->stop && ShallowRefused(session->symptom, ClassifyUrl(spec.url))) {
     session->bytes_before_attempt = session->progress.received_bytes;
     *shallow = false;
     Error error;
