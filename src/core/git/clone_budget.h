@@ -18,6 +18,10 @@
 
 namespace home {
 
+// How often a clone thread that waits (on a socket, on a name lookup) looks at its budget: an
+// abort or the deadline is noticed within this, at the cost of a wakeup per interval.
+constexpr std::chrono::milliseconds kBudgetCheckInterval{50};
+
 // 0 means no limit, for each. The names in the comments are the options that set them (the
 // shim's cloneRepository options and configure({ clone }) settings); errors quote them.
 struct CloneLimits {

@@ -15,9 +15,6 @@ Error ResolveFailure(const std::string& host, const std::string& why) {
 
 namespace {
 
-// How often the waiting clone thread looks at its budget: the socket stream's tick.
-constexpr auto kTick = std::chrono::milliseconds(50);
-
 void RunGetaddrinfo(const std::string& host, PendingResolution& pending) {
   addrinfo hints = {};
   hints.ai_family = AF_UNSPEC;
@@ -51,7 +48,7 @@ void PendingResolution::Settle(std::string failure, std::vector<IpAddress> addre
 Error PendingResolution::Wait(const std::string& host, CloneBudget& budget, std::vector<IpAddress>* out,
                               const std::function<bool()>& still_possible, const char* gone) {
   std::unique_lock<std::mutex> lock(mutex_);
-  while (!ready_.wait_for(lock, kTick, [&] { return done_; })) {
+  while (!ready_.wait_for(lock, kBudgetCheckInterval, [&] { return done_; })) {
     lock.unlock();
     if (const Error& stop = budget.Check()) return stop;
     if (still_possible && !still_possible()) return ResolveFailure(host, gone);

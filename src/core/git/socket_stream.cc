@@ -22,9 +22,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// How often a blocked connect, read or write looks at the cancel flag and the deadline: an
-// abort is noticed within this, at the cost of a wakeup per tick while waiting.
-constexpr int kTickMs = 50;
 
 thread_local TransferScope* current_scope = nullptr;
 
@@ -57,7 +54,7 @@ int Wait(int fd, short events, int timeout_ms, const char* what) {
   for (;;) {
     if (TransferScope::ShouldStop()) return NetError(std::string(what) + " stopped: the clone was aborted or timed out");
     pollfd p = {fd, events, 0};
-    const int rc = poll(&p, 1, kTickMs);
+    const int rc = poll(&p, 1, static_cast<int>(kBudgetCheckInterval.count()));
     if (rc > 0) return 1;
     if (rc < 0 && errno != EINTR) return NetError(std::string(what) + ": poll failed: " + std::strerror(errno));
     if (Clock::now() >= until) return 0;
