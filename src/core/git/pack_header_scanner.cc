@@ -109,6 +109,9 @@ size_t PackHeaderScanner::Inflate(const unsigned char* data, size_t size) {
   }
 }
 
+// One switch over the pack's states, longer than the rest of the package's functions on purpose:
+// each case consumes bytes and hands over to the next state, and that hand-over reads best when
+// every state is in view at once (as in zlib's own inflate).
 bool PackHeaderScanner::Feed(const unsigned char* data, size_t size) {
   size_t i = 0;
   while (i < size) {
