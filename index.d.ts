@@ -280,6 +280,28 @@ export interface MaterializeReport {
  */
 export declare function materializeUserHome(args: MaterializeArgs): Promise<MaterializeReport>;
 
+/**
+ * What subscribers of the `home-native:clone` tracing channel (node:diagnostics_channel:
+ * `tracing:home-native:clone:start`, `:end`, `:asyncStart`, `:asyncEnd`, `:error`) receive for
+ * each cloneRepository, materializeUserHome's own clone included. `result` or `error` is set once
+ * the call settles. Never a secret: the URL has no user info and went through `redact`.
+ */
+export interface CloneTraceContext {
+  url: string;
+  ref?: string;
+  homeDir: string;
+  result?: CloneReport;
+  error?: unknown;
+}
+
+/** The same for the `home-native:materialize` channel, one per materializeUserHome. */
+export interface MaterializeTraceContext {
+  homeDir: string;
+  containerHome: string;
+  result?: MaterializeReport;
+  error?: unknown;
+}
+
 /** The job owner's environment from the Convex backend, validated; null when there is none. */
 export declare function fetchUserEnvironment(jobId: string): Promise<UserEnvironment | null>;
 

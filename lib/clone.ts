@@ -2,12 +2,14 @@
 // redaction around the addon's clone (which runs on the addon's own threads, see
 // src/addon/clone_binding.cc).
 import path from 'node:path';
-import type { CloneOptions, CloneProgress, CloneReport } from '../index';
+import type { CloneOptions, CloneProgress, CloneReport, CloneTraceContext } from '../index';
 import { withCancelToken } from './cancel';
 import { HomeNativeError, callNative, type Redact } from './errors';
 import { native, type NativeCloneOptions } from './native';
 import { proxyFor } from './proxy-env';
+import { redactUrlCredentials } from './scrub';
 import { budgetLimits, cloneSettings, settings, stagingDirFor } from './settings';
+import { cloneChannel, traced } from './tracing';
 import { allowedNetworksProblem, cloneProtocols, isCloneProtocolList, isId, isPositiveInteger } from './validate';
 
 /** At most ten progress events a second: a job log line per event is plenty. */
@@ -120,6 +122,32 @@ export async function cloneRepository(
 ): Promise<CloneReport> {
   const callSite = internal.callSite ?? new Error();
   const redact: Redact | undefined = typeof options?.redact === 'function' ? options.redact : undefined;
+  return traced(cloneChannel, () => traceContext(options, redact), () => cloneOnce(options, internal, callSite, redact));
+}
+
+/** What the tracing channel shows of a clone: where from and to, nothing secret (lib/tracing.ts). */
+function traceContext(options: CloneOptions, redact: Redact | undefined): CloneTraceContext {
+  const text = (value: unknown): string => {
+    const plain = typeof value === 'string' ? redactUrlCredentials(value) : String(value);
+    try {
+      return redact ? redact(plain) : plain;
+    } catch {
+      return plain;
+    }
+  };
+  return {
+    url: text(options?.url),
+    ...(typeof options?.ref === 'string' && { ref: text(options.ref) }),
+    homeDir: text(options?.homeDir),
+  };
+}
+
+async function cloneOnce(
+  options: CloneOptions,
+  internal: { invalidateMarker?: string; callSite?: Error },
+  callSite: Error,
+  redact: Redact | undefined,
+): Promise<CloneReport> {
   return callNative(callSite, redact, async () => {
     validate(options);
     const defaults = cloneSettings();

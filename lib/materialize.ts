@@ -7,6 +7,7 @@ import type {
   MaterializeArgs,
   MaterializePhase,
   MaterializeReport,
+  MaterializeTraceContext,
   RunInJobContainerOptions,
 } from '../index';
 import { abortedError } from './cancel';
@@ -17,6 +18,7 @@ import { acquireHomeLock } from './home-lock';
 import { native, type NativeHomeOptions } from './native';
 import { jobTimeoutMs, runner, settings, stagingDirFor } from './settings';
 import { checkSetupPath, detectSetupScript, dotfilesDir, setupCommandLine } from './setup-runner';
+import { materializeChannel, traced } from './tracing';
 import { takeTurn } from './turns';
 import { writeHomeFilesFrom } from './write-files';
 import { parseUserEnvironment } from './environment-schema';
@@ -58,7 +60,16 @@ interface Run {
   call<T>(step: () => Promise<T>): Promise<T>;
 }
 
-export async function materializeUserHome(args: MaterializeArgs): Promise<MaterializeReport> {
+export function materializeUserHome(args: MaterializeArgs): Promise<MaterializeReport> {
+  return traced(materializeChannel, () => traceContext(args), () => materializeOnce(args));
+}
+
+/** What the tracing channel shows of a materialization (lib/tracing.ts): which home, nothing of the environment. */
+function traceContext(args: MaterializeArgs): MaterializeTraceContext {
+  return { homeDir: String(args?.homeDir), containerHome: String(args?.containerHome) };
+}
+
+async function materializeOnce(args: MaterializeArgs): Promise<MaterializeReport> {
   const callSite = new Error();
   // Validation is the largest synchronous step; a worker starting hundreds at once gets them in
   // slices (turns.ts).
