@@ -15,19 +15,23 @@ inline const std::string kContainerHome = "/home/alice";
 
 struct EscapeCase {
   EscapeCase(std::string name_, std::vector<std::string> fs_, std::string path_, std::string want_code_,
-             std::string want_at_ = "", bool final_is_link_ = false)
+             std::string want_at_ = "", bool final_is_link_ = false, std::string overlay_at_ = "")
       : name(std::move(name_)),
         fs(std::move(fs_)),
         path(std::move(path_)),
         want_code(std::move(want_code_)),
         want_at(std::move(want_at_)),
-        final_is_link(final_is_link_) {}
+        final_is_link(final_is_link_),
+        overlay_at(std::move(overlay_at_)) {}
   std::string name;
   std::vector<std::string> fs;
   std::string path;
   std::string want_code;       // "" when the operation must succeed
   std::string want_at;         // success: where the file lands, relative to the home
   bool final_is_link = false;  // the final component is a symlink (replaced, never followed)
+  // The overlay writer alone writes through a final link that stays inside the home: where its
+  // file lands then (the link stays); empty: at want_at, like every other operation.
+  std::string overlay_at;
 };
 
 inline std::vector<std::string> Substitute(std::vector<std::string> fs, const std::string& outside) {
@@ -78,7 +82,9 @@ inline std::vector<EscapeCase> EscapeCases() {
       {"final link to an outside file", {"l => $OUTSIDE/target"}, "l", "", "l", true},
       {"final link to an outside dir", {"l => $OUTSIDE/dir"}, "l", "", "l", true},
       {"final dangling link", {"l => $OUTSIDE/new"}, "l", "", "l", true},
-      {"final link inside", {"real", "l => real"}, "l", "", "l", true},
+      {"final link inside", {"real", "l => real"}, "l", "", "l", true, "real"},
+      {"final link inside, container-absolute", {"d/", "l => /home/alice/d/real"}, "l", "", "l", true, "d/real"},
+      {"final link into .spoon", {".spoon/", ".spoon/m", "l => .spoon/m"}, "l", "", "l", true},
       {"final link below a linked dir", {"real/", "d => real", "real/l => $OUTSIDE/target"}, "d/l", "", "real/l", true},
   };
   // 40 links are allowed (Linux MAXSYMLINKS), 41 are a loop.

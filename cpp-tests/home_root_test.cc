@@ -87,10 +87,15 @@ std::string RunOp(Op op, const HomeRoot& root, const HomeOptions& options, const
       OverlayResult result;
       Error e = WriteOverlay(home, {{c.path, "written", false}}, options, CancelFlag(), &result);
       if (e) return result.failures.size() == 1 ? result.failures[0].code : e.code;
-      EXPECT_EQ(ReadText(at), "written");
+      const std::string lands = c.overlay_at.empty() ? at : home + "/" + c.overlay_at;
+      EXPECT_EQ(ReadText(lands), "written");
       struct stat st;
-      EXPECT_EQ(::lstat(at.c_str(), &st), 0);
+      EXPECT_EQ(::lstat(lands.c_str(), &st), 0);
       EXPECT_TRUE(S_ISREG(st.st_mode));
+      if (!c.overlay_at.empty()) {
+        EXPECT_EQ(::lstat(at.c_str(), &st), 0);
+        EXPECT_TRUE(S_ISLNK(st.st_mode)) << "the link stays";
+      }
       return "";
     }
     case Op::kCreateIfMissing: {

@@ -136,16 +136,59 @@ TEST_P(OverlayWriterTest, HardlinkToAnOutsideFileIsReplacedNotWrittenThrough) {
   ::unlink((outside_ + "/shared").c_str());
 }
 
-TEST_P(OverlayWriterTest, FinalSymlinksAreReplaced) {
-  Build(home_, {"out => " + outside_ + "/target", "dangling => " + outside_ + "/new", "inside => real", "real",
-                "dir-link => " + outside_ + "/dir"});
-  ASSERT_TRUE(
-      Write({{"out", "1", false}, {"dangling", "2", false}, {"inside", "3", false}, {"dir-link", "4", false}}).ok());
-  EXPECT_EQ(result_.written, 4u);
+TEST_P(OverlayWriterTest, FinalSymlinksThatLeadOutAreReplaced) {
+  Build(home_, {"out => " + outside_ + "/target", "dangling => " + outside_ + "/new", "dir-link => " + outside_ + "/dir",
+                "up => ../outside/target", "loop-a => loop-b", "loop-b => loop-a", "to-dir => sub", "sub/",
+                "to-marker => .spoon/env-hash", ".spoon/", ".spoon/env-hash", "missing-dir => nowhere/f"});
+  ASSERT_TRUE(Write({{"out", "1", false},
+                     {"dangling", "2", false},
+                     {"dir-link", "3", false},
+                     {"up", "4", false},
+                     {"loop-a", "5", false},
+                     {"to-dir", "6", false},
+                     {"to-marker", "7", false},
+                     {"missing-dir", "8", false}})
+                  .ok());
+  EXPECT_EQ(result_.written, 8u);
   EXPECT_FALSE(Exists(outside_ + "/new"));
-  EXPECT_EQ(ReadText(home_ + "/real"), "real");
-  for (const char* name : {"out", "dangling", "inside", "dir-link"})
-    EXPECT_TRUE(S_ISREG(Lstat(home_ + "/" + name).st_mode));
+  EXPECT_FALSE(Exists(home_ + "/nowhere"));
+  EXPECT_EQ(ReadText(home_ + "/.spoon/env-hash"), ".spoon/env-hash");
+  for (const char* name : {"out", "dangling", "dir-link", "up", "loop-a", "to-dir", "to-marker", "missing-dir"})
+    EXPECT_TRUE(S_ISREG(Lstat(home_ + "/" + name).st_mode)) << name;
+  EXPECT_TRUE(S_ISLNK(Lstat(home_ + "/loop-b").st_mode));
+  EXPECT_TRUE(S_ISDIR(Lstat(home_ + "/sub").st_mode));
+}
+
+// What dotfiles managers make (rcm, stow, dotbot): the overlay lands in the target, the link stays.
+TEST_P(OverlayWriterTest, FinalSymlinksThatStayInsideAreWrittenThrough) {
+  Build(home_, {".dotfiles/", ".dotfiles/bashrc", ".dotfiles/vimrc", ".dotfiles/conf/", ".config/",
+                ".bashrc => .dotfiles/bashrc",                              // relative
+                ".vimrc => /home/alice/.dotfiles/vimrc",                    // container-absolute
+                ".gitconfig => " + home_ + "/.dotfiles/gitconfig",           // host-absolute, dangling inside
+                ".config/app => ../.dotfiles/conf",                         // a linked directory
+                ".config/app.conf => ../.config/app/../../.dotfiles/conf/x",  // ".." through that link
+                ".profile => .chain", ".chain => .dotfiles/profile"});      // two links in a row
+  const std::vector<OverlayFile> files = {{".bashrc", "b", false},       {".vimrc", "v", true},
+                                          {".gitconfig", "g", false},    {".config/app/settings", "s", false},
+                                          {".config/app.conf", "x", false}, {".profile", "p", false}};
+  Error e = Write(files);
+  ASSERT_TRUE(e.ok()) << e.message;
+  EXPECT_EQ(result_.written, 6u);
+  EXPECT_EQ(ReadText(home_ + "/.dotfiles/bashrc"), "b");
+  EXPECT_EQ(ReadText(home_ + "/.dotfiles/vimrc"), "v");
+  EXPECT_EQ(Lstat(home_ + "/.dotfiles/vimrc").st_mode & 07777, 0755u);
+  EXPECT_EQ(ReadText(home_ + "/.dotfiles/gitconfig"), "g");
+  EXPECT_EQ(ReadText(home_ + "/.dotfiles/conf/settings"), "s");
+  EXPECT_EQ(ReadText(home_ + "/.dotfiles/conf/x"), "x");
+  EXPECT_EQ(ReadText(home_ + "/.dotfiles/profile"), "p");
+  for (const char* link : {".bashrc", ".vimrc", ".gitconfig", ".config/app", ".config/app.conf", ".profile", ".chain"})
+    EXPECT_TRUE(S_ISLNK(Lstat(home_ + "/" + link).st_mode)) << link;
+  // The unchanged rule holds at the target: a second run writes nothing.
+  const struct stat before = Lstat(home_ + "/.dotfiles/bashrc");
+  ASSERT_TRUE(Write(files).ok());
+  EXPECT_EQ(result_.written, 0u);
+  EXPECT_EQ(result_.unchanged, 6u);
+  EXPECT_EQ(Lstat(home_ + "/.dotfiles/bashrc").st_ino, before.st_ino);
 }
 
 TEST_P(OverlayWriterTest, FifoAndSocketAreReplacedWithoutHanging) {

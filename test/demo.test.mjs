@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { lstat, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { root } from './helpers/cli.mjs';
 
@@ -43,9 +43,9 @@ test('the demo materializes a home over loopback HTTP, twice, and cleans up', { 
   const bashrc = await readFile(path.join(home, '.bashrc'), 'utf8');
   assert.equal(bashrc.match(/# added by install\.sh/g)?.length, 1, 'setup ran once, not on the unchanged run');
   assert.match(await readFile(path.join(home, '.dotfiles', '.bashrc'), 'utf8'), /^export EDITOR=vim$/m);
-  // install.sh linked ~/.gitconfig into the checkout; the overlay file replaced the link (never
-  // wrote through it), so the checkout's copy is untouched.
-  assert.match(stdout, /^ {2}-rw-r--r-- +\d+ {2}\.gitconfig$/m);
-  assert.match(await readFile(path.join(home, '.gitconfig'), 'utf8'), /Alice \(overlay\)/);
-  assert.match(await readFile(path.join(home, '.dotfiles', '.gitconfig'), 'utf8'), /name = Alice Example$/m);
+  // install.sh linked ~/.gitconfig into the checkout, as dotfiles managers do; the overlay file
+  // was written through the link (it stays inside the home), so the link stays a link.
+  assert.match(stdout, /^ {2}l[rwx-]{9} +\.gitconfig -> \.dotfiles\/\.gitconfig$/m);
+  assert.ok((await lstat(path.join(home, '.gitconfig'))).isSymbolicLink());
+  assert.match(await readFile(path.join(home, '.dotfiles', '.gitconfig'), 'utf8'), /Alice \(overlay\)/);
 });

@@ -193,12 +193,33 @@ for (const mode of ['openat2', 'manual walk']) {
       await assert.rejects(lstat(path.join(h.outside, 'new')), { code: 'ENOENT' });
     });
 
-    test('final symlink to an inside file is replaced; the inside file is untouched', async () => {
+    test('final symlink to an inside file is written through; the link stays', async () => {
       await writeFile(at('real'), 'real');
       await symlink('real', at('link'));
       await write([file('link', 'mine')]);
-      assert.ok((await lstat(at('link'))).isFile());
-      assert.equal(await readFile(at('real'), 'utf8'), 'real');
+      assert.ok((await lstat(at('link'))).isSymbolicLink());
+      assert.equal(await readFile(at('real'), 'utf8'), 'mine');
+    });
+
+    test('final symlinks made by a setup run: relative, container-absolute, host-absolute, all written through', async () => {
+      await mkdir(at('.dotfiles'));
+      await symlink('.dotfiles/bashrc', at('.bashrc'));
+      await symlink(`${CONTAINER_HOME}/.dotfiles/vimrc`, at('.vimrc'));
+      await symlink(path.join(h.home, '.dotfiles', 'gitconfig'), at('.gitconfig'));
+      await write([file('.bashrc', 'b'), file('.vimrc', 'v', true), file('.gitconfig', 'g')]);
+      for (const name of ['.bashrc', '.vimrc', '.gitconfig']) assert.ok((await lstat(at(name))).isSymbolicLink(), name);
+      assert.equal(await readFile(at('.dotfiles', 'bashrc'), 'utf8'), 'b');
+      assert.equal(await readFile(at('.dotfiles', 'vimrc'), 'utf8'), 'v');
+      assert.equal((await stat(at('.dotfiles', 'vimrc'))).mode & 0o7777, 0o755);
+      assert.equal(await readFile(at('.dotfiles', 'gitconfig'), 'utf8'), 'g');
+    });
+
+    test('a final link that leads through ".." above the home is replaced, nothing written outside', async () => {
+      await mkdir(at('d'));
+      await symlink('../../outside/new', at('d', 'up'));
+      await write([file('d/up', 'mine')]);
+      assert.ok((await lstat(at('d', 'up'))).isFile());
+      await assert.rejects(lstat(path.join(h.outside, 'new')), { code: 'ENOENT' });
     });
 
     test('hardlink to an outside file: outside inode, content and mode unchanged', async () => {

@@ -150,11 +150,37 @@ struct Walk {
   void Retry(std::string component) { pending.push_back(std::move(component)); }
 };
 
+// The target of the symlink `name` in `dir`; empty when it is no longer a symlink.
+Error ReadLink(int dir, const std::string& name, const std::string& path, const char* failure_code, std::string* out) {
+  char target[PATH_MAX];
+  ssize_t length = ::readlinkat(dir, name.c_str(), target, sizeof target);
+  if (length < 0) {
+    if (errno == EINVAL || errno == ENOENT) {
+      out->clear();
+      return {};
+    }
+    return SysError(failure_code, "readlinkat", errno, path, "cannot read symlink '" + name + "'");
+  }
+  if (static_cast<size_t>(length) >= sizeof target) {
+    return SysError(failure_code, "readlinkat", ENAMETOOLONG, path, "symlink '" + name + "' is too long");
+  }
+  out->assign(target, static_cast<size_t>(length));
+  if (out->empty()) return SysError(failure_code, "readlinkat", ENOENT, path, "symlink '" + name + "' is empty");
+  return {};
+}
+
+// An absolute link target that names a place in the home: under containerHome (what `ln -s
+// $HOME/x` makes in the container) or under the home's own host path (what a setup run on the
+// host with HOME set to it makes). `*rest` is the part below it.
+bool MapIntoHome(std::string_view absolute, const HomeRoot& root, std::string_view* rest) {
+  return MapContainerPath(absolute, root.options().container_home, rest) || MapContainerPath(absolute, root.path(), rest);
+}
+
 // `component` of the current directory did not open as a directory: a symlink is expanded into
-// the walk (its target's components pushed; a target under containerHome restarts at the home,
-// any other absolute one is an escape), a race puts the component back, anything else ends the
+// the walk (its target's components pushed; a target under containerHome or the home's host path
+// restarts at the home, any other absolute one is an escape), a race puts the component back, anything else ends the
 // walk with its error.
-Error ExpandNonDirectory(Walk* walk, std::string component, std::string_view container_home, const std::string& path,
+Error ExpandNonDirectory(Walk* walk, std::string component, const HomeRoot& root, const std::string& path,
                          const char* failure_code, int* links) {
   struct stat st;
   if (::fstatat(walk->current(), component.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
@@ -174,25 +200,18 @@ Error ExpandNonDirectory(Walk* walk, std::string component, std::string_view con
   if (++*links > kMaxSymlinks) {
     return MakeError("ERR_SYMLINK_LOOP", "more than 40 symbolic links on the way (a loop?)", path);
   }
-  char target[PATH_MAX];
-  ssize_t length = ::readlinkat(walk->current(), component.c_str(), target, sizeof target);
-  if (length < 0) {
-    if (errno == EINVAL || errno == ENOENT) {  // no longer a symlink
-      walk->Retry(std::move(component));
-      return {};
-    }
-    return SysError(failure_code, "readlinkat", errno, path, "cannot read symlink '" + component + "'");
+  std::string target;
+  if (Error e = ReadLink(walk->current(), component, path, failure_code, &target)) return e;
+  if (target.empty()) {  // no longer a symlink
+    walk->Retry(std::move(component));
+    return {};
   }
-  if (static_cast<size_t>(length) >= sizeof target) {
-    return SysError(failure_code, "readlinkat", ENAMETOOLONG, path, "symlink '" + component + "' is too long");
-  }
-  std::string_view link(target, static_cast<size_t>(length));
-  std::string_view relative = link;
-  if (!link.empty() && link.front() == '/') {
-    if (!MapContainerPath(link, container_home, &relative)) {
+  std::string_view relative = target;
+  if (target.front() == '/') {
+    if (!MapIntoHome(target, root, &relative)) {
       return Escape(path, "symlink '" + component + "' points to an absolute path outside containerHome");
     }
-    walk->held.clear();  // a container-absolute link restarts at the home
+    walk->held.clear();  // an absolute link into the home restarts at the home
   }
   std::vector<std::string_view> expansion = SplitComponents(relative);
   for (auto it = expansion.rbegin(); it != expansion.rend(); ++it) walk->pending.emplace_back(*it);
@@ -245,7 +264,7 @@ Error HomeRoot::ResolveManually(std::string_view normalized, const std::vector<s
     if (err != ENOTDIR && err != ELOOP) {
       return SysError(failure_code, "openat", err, path, "cannot open directory '" + component + "'");
     }
-    if (Error e = ExpandNonDirectory(&walk, std::move(component), options_.container_home, path, failure_code, &links)) {
+    if (Error e = ExpandNonDirectory(&walk, std::move(component), *this, path, failure_code, &links)) {
       return e;
     }
   }
@@ -253,6 +272,58 @@ Error HomeRoot::ResolveManually(std::string_view normalized, const std::vector<s
   if (walk.held.empty()) return DupRoot(root_.get(), normalized, out);
   *out = std::move(walk.held.back());
   return {};
+}
+
+Error HomeRoot::FollowFinalLink(std::string_view normalized, Parent* out) const {
+  const std::string path(normalized);
+  // The path being resolved, its components owned here: each link's target replaces the final
+  // component (relative: below the same directory; absolute: from the home), and the walker
+  // resolves the directory part with its own rules, ".." included, each round.
+  std::vector<std::string> components;
+  for (std::string_view component : SplitComponents(normalized)) components.emplace_back(component);
+  struct stat reserved {};
+  const bool has_reserved = ::fstatat(root_.get(), kReservedDir, &reserved, AT_SYMLINK_NOFOLLOW) == 0 &&
+                            S_ISDIR(reserved.st_mode);
+  for (int links = 0;; ++links) {
+    if (components.empty() || components.back() == "." || components.back() == "..") {
+      return MakeError("ERR_IS_DIRECTORY", "the symlink leads to a directory", path);
+    }
+    const std::vector<std::string_view> parent(components.begin(), components.end() - 1);
+    UniqueFd dir;
+    if (parent.empty()) {
+      if (Error e = DupRoot(root_.get(), normalized, &dir)) return e;
+    } else if (Error e = ResolveManually(normalized, parent, false, &dir)) {
+      return e;
+    }
+    struct stat st;
+    if (has_reserved && ::fstat(dir.get(), &st) == 0 && st.st_dev == reserved.st_dev && st.st_ino == reserved.st_ino) {
+      return MakeError("ERR_RESERVED_PATH", "the symlink leads into the package's own .spoon/", path);
+    }
+    const std::string name = components.back();
+    if (::fstatat(dir.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+      if (errno != ENOENT) return SysError("ERR_READ_FAILED", "fstatat", errno, path, "cannot inspect '" + name + "'");
+      // Dangles inside: the file is made there, as writing through the link would make it.
+    } else if (S_ISDIR(st.st_mode)) {
+      return MakeError("ERR_IS_DIRECTORY", "the symlink leads to a directory", path);
+    } else if (S_ISLNK(st.st_mode)) {
+      if (links >= kMaxSymlinks) return MakeError("ERR_SYMLINK_LOOP", "more than 40 symbolic links (a loop?)", path);
+      std::string target;
+      if (Error e = ReadLink(dir.get(), name, path, "ERR_READ_FAILED", &target)) return e;
+      if (!target.empty()) {  // (empty: replaced by a file under us; look again)
+        components.pop_back();
+        std::string_view relative = target;
+        if (target.front() == '/') {
+          if (!MapIntoHome(target, *this, &relative)) return Escape(path, "the symlink points outside the home");
+          components.clear();
+        }
+        for (std::string_view component : SplitComponents(relative)) components.emplace_back(component);
+      }
+      continue;
+    }
+    out->dir = std::move(dir);
+    out->name = name;
+    return {};
+  }
 }
 
 }  // namespace home

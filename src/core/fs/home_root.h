@@ -37,6 +37,10 @@ struct HomeOptions {
   bool force_manual_walk = false;  // tests: skip the openat2 fast path
 };
 
+// The package's own directory in every home (the marker lives there); no overlay path or link
+// leads into it.
+constexpr const char* kReservedDir = ".spoon";
+
 // Lexical checks, before anything touches the disk. `path` is an overlay path as the backend sent
 // it; on success `*normalized` is the clean relative form ("a/b/c": no ".", no "..", no empty
 // components). Codes: ERR_INVALID_PATH (empty, NUL, absolute outside container_home, trailing
@@ -57,7 +61,8 @@ class HomeRoot {
   static Error Open(const std::string& home_dir, HomeOptions options, HomeRoot* out);
 
   // Resolves every component of `normalized` but the last, following symlinks only as the design
-  // allows (ERR_SYMLINK_ESCAPE, ERR_SYMLINK_LOOP, ERR_NOT_DIRECTORY), creating missing
+  // allows (a relative target while it stays inside; an absolute one under containerHome or under
+  // the home's own host path, which is what a setup run with HOME set to it makes) (ERR_SYMLINK_ESCAPE, ERR_SYMLINK_LOOP, ERR_NOT_DIRECTORY), creating missing
   // directories 0755 (owned by uid/gid when set) when `create_missing` is true.
   // A missing directory without `create_missing` is ERR_NOT_DIRECTORY with sys_errno ENOENT
   // (readers turn it into "absent"). Other OS failures: ERR_WRITE_FAILED when creating,
@@ -67,6 +72,17 @@ class HomeRoot {
   // The same walk over every component of `normalized`: the directory it names (empty: the home
   // itself), with the same errors and the same kind of descriptor.
   Error ResolveDirectory(std::string_view normalized, bool create_missing, UniqueFd* out) const;
+
+  // Where the file `normalized` names ends up when its final component is a symlink that resolves
+  // inside the home: the overlay writes through such a link, as the seed's writeFile and Go's
+  // os.Root do, because dotfiles managers keep `~/.bashrc -> .dotfiles/bashrc` and expect it to
+  // stay a link. Links are followed by the walker's rules (a relative target while it stays
+  // inside, an absolute one under containerHome or under the home's own host path, at most 40),
+  // the final one included; `out` is the directory holding the file it ends at, and its name,
+  // which may not exist yet. Not followed, for the caller to replace the link itself:
+  // ERR_SYMLINK_ESCAPE (leads out), ERR_NOT_DIRECTORY (dangles into a missing directory),
+  // ERR_SYMLINK_LOOP, ERR_IS_DIRECTORY (ends at a directory), ERR_RESERVED_PATH (ends in .spoon/).
+  Error FollowFinalLink(std::string_view normalized, Parent* out) const;
 
   int fd() const { return root_.get(); }
   // The mode every directory we create gets, whatever the umask.

@@ -16,8 +16,6 @@ namespace {
 
 // NAME_MAX on Linux: no filesystem we write to accepts a longer component.
 constexpr size_t kMaxComponentBytes = 255;
-// The package's own directory in every home (the config-hash marker); overlays may not touch it.
-constexpr std::string_view kReservedDir = ".spoon";
 
 Error Invalid(std::string_view path, const std::string& why) {
   return MakeError("ERR_INVALID_PATH", "invalid overlay path: " + why, std::string(path));
@@ -58,7 +56,7 @@ Error CheckHomePath(std::string_view path, std::string_view container_home, std:
   }
   // `*normalized` is filled even here: callers allowed to write the package's own files (the
   // marker) accept this one code and use the clean path.
-  if (clean.front() == kReservedDir) {
+  if (clean.front() == std::string_view(kReservedDir)) {
     return MakeError("ERR_RESERVED_PATH", "reserved path: .spoon/ belongs to @spoon/home-native", std::string(path));
   }
   return {};

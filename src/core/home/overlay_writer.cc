@@ -142,19 +142,17 @@ bool IsUnchanged(int dir, const std::string& name, const struct stat& st, const 
 
 enum class Outcome { kWritten, kUnchanged };
 
-Error WriteOne(int dir, const std::string& name, const OverlayFile& file, const HomeOptions& options,
-               std::vector<char>* buffer, Outcome* outcome) {
+// Writes `file` at `name` in `dir`, where fstatat found `*st` (null: nothing there).
+Error WriteAt(int dir, const std::string& name, const struct stat* st, const OverlayFile& file,
+              const HomeOptions& options, std::vector<char>* buffer, Outcome* outcome) {
   const mode_t mode = file.executable ? kExecutableMode : kFileMode;
-  struct stat st;
-  if (::fstatat(dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
-    if (S_ISDIR(st.st_mode))
+  if (st != nullptr) {
+    if (S_ISDIR(st->st_mode))
       return MakeError("ERR_IS_DIRECTORY", "a directory is in the way (left as it is)", file.path);
-    if (IsUnchanged(dir, name, st, file, mode, options, buffer)) {
+    if (IsUnchanged(dir, name, *st, file, mode, options, buffer)) {
       *outcome = Outcome::kUnchanged;
       return {};
     }
-  } else if (errno != ENOENT) {
-    return SysError("ERR_WRITE_FAILED", "fstatat", errno, file.path, "cannot inspect the file");
   }
   FileAttributes attributes{mode, options.uid, options.gid};
   if (Error e = WriteFileAtomically(dir, name, file.bytes, attributes, ExistingName::kReplace, false, file.path)) {
@@ -162,6 +160,31 @@ Error WriteOne(int dir, const std::string& name, const OverlayFile& file, const 
   }
   *outcome = Outcome::kWritten;
   return {};
+}
+
+// A symlink at the name is written through when it resolves inside the home (the link stays, as
+// with the seed's writeFile); one that leads or dangles out, loops, or ends at a directory or in
+// .spoon/ is replaced like any other file, never opened.
+Error WriteOne(const HomeRoot& root, int dir, const std::string& name, std::string_view normalized,
+               const OverlayFile& file, std::vector<char>* buffer, Outcome* outcome) {
+  const HomeOptions& options = root.options();
+  struct stat st;
+  if (::fstatat(dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+    if (errno != ENOENT) return SysError("ERR_WRITE_FAILED", "fstatat", errno, file.path, "cannot inspect the file");
+    return WriteAt(dir, name, nullptr, file, options, buffer, outcome);
+  }
+  if (S_ISLNK(st.st_mode)) {
+    HomeRoot::Parent target;
+    if (root.FollowFinalLink(normalized, &target).ok()) {
+      struct stat at;
+      if (::fstatat(target.dir.get(), target.name.c_str(), &at, AT_SYMLINK_NOFOLLOW) == 0) {
+        return WriteAt(target.dir.get(), target.name, &at, file, options, buffer, outcome);
+      }
+      if (errno == ENOENT) return WriteAt(target.dir.get(), target.name, nullptr, file, options, buffer, outcome);
+      return SysError("ERR_WRITE_FAILED", "fstatat", errno, file.path, "cannot inspect the link's target");
+    }
+  }
+  return WriteAt(dir, name, &st, file, options, buffer, outcome);
 }
 
 // What one writer thread did: counts and failures (with their input index), merged at the end.
@@ -184,7 +207,6 @@ struct Batch {
   const std::vector<Entry>& entries;
   const std::vector<size_t>& order;  // entries, directory by directory
   const std::vector<Group>& groups;  // runs of `order` sharing a directory
-  const HomeOptions& options;
   const CancelFlag& cancel;
   std::atomic<size_t> next{0};        // the next group to hand out
   std::atomic<bool> aborted{false};
@@ -209,7 +231,7 @@ void WriteGroups(Batch* batch, Tally* tally) {
       Outcome outcome = Outcome::kWritten;
       if (e.ok()) {
         const std::string name = entry.normalized.substr(entry.parent.empty() ? 0 : entry.parent.size() + 1);
-        e = WriteOne(dir.dir.get(), name, file, batch->options, &buffer, &outcome);
+        e = WriteOne(batch->root, dir.dir.get(), name, entry.normalized, file, &buffer, &outcome);
       }
       if (e) {
         e.path = file.path;  // the path as the caller gave it, not our clean form
@@ -291,7 +313,7 @@ Error WriteOverlay(const std::string& home_dir, const std::vector<OverlayFile>& 
   std::vector<size_t> order;
   std::vector<Group> groups;
   GroupByDirectory(entries, &order, &groups);
-  Batch batch{root, files, entries, order, groups, options, cancel};
+  Batch batch{root, files, entries, order, groups, cancel};
   std::vector<Tally> tallies = WriteInParallel(&batch);
   return Merge(tallies, batch.aborted.load(), files.size(), result);
 }
