@@ -191,6 +191,19 @@ TEST_P(OverlayWriterTest, FinalSymlinksThatStayInsideAreWrittenThrough) {
   EXPECT_EQ(Lstat(home_ + "/.dotfiles/bashrc").st_ino, before.st_ino);
 }
 
+// A setup run on the host with HOME set to the home's host path (localRunner) makes absolute links
+// to that path: on the way, they lead into the home like container-absolute ones.
+TEST_P(OverlayWriterTest, DirectoryLinksToTheHomesHostPathAreFollowed) {
+  Build(home_, {".dotfiles/", ".dotfiles/app/", ".config/", ".config/app => " + home_ + "/.dotfiles/app",
+                ".config/out => " + scratch_ / "home-look-alike"});
+  Error e = Write({{".config/app/settings", "s", false}, {".config/out/x", "x", false}});
+  EXPECT_EQ(e.code, "ERR_OVERLAY_FAILED");
+  EXPECT_EQ(ReadText(home_ + "/.dotfiles/app/settings"), "s");
+  ASSERT_EQ(result_.failures.size(), 1u);
+  EXPECT_EQ(result_.failures[0].code, "ERR_SYMLINK_ESCAPE");
+  EXPECT_FALSE(Exists(scratch_ / "home-look-alike"));
+}
+
 TEST_P(OverlayWriterTest, FifoAndSocketAreReplacedWithoutHanging) {
   ASSERT_EQ(::mkfifo((home_ + "/fifo").c_str(), 0644), 0);
   int sock = ::socket(AF_UNIX, SOCK_STREAM, 0);
