@@ -80,7 +80,9 @@ export async function scanLinks(home: string, containerHome: string, maxEntries:
   const directories: string[] = [''];
   while (directories.length > 0) {
     const dir = directories.pop() as string;
-    // Read at most what is left of the cap; `capped` says that the directory holds more.
+    // Read at most what is left of the cap; `capped` says that the directory holds more. Under
+    // the cap, which entries of that last directory are counted is the directory's own order
+    // (the rest are never read, so they cannot be sorted first).
     const listing = await native()
       .listHomeDirectory(home, dir, maxEntries - scan.entries, {})
       .catch(() => null);
