@@ -59,6 +59,32 @@ export interface NativeCloneOptions extends NativeHomeOptions {
   invalidateMarker?: string;
 }
 
+/**
+ * What is at a path below the home, as the no-follow readers see it (src/core/fs/home_reader.h):
+ * the last component never followed, no link on the way followed either. `blocked`: a component
+ * on the way (`blockedAt`, the path up to it) is a symlink or not a directory.
+ */
+export type NativeHomeEntry =
+  | { kind: 'missing' }
+  | { kind: 'symlink'; target: string }
+  | { kind: 'directory' }
+  | { kind: 'file'; size: number }
+  | { kind: 'other' }
+  | { kind: 'blocked'; blockedAt: string; blockedBy: 'symlink' | 'not-directory' };
+
+/** `text` only for a regular file within the cap; a file entry without it is larger than the cap. */
+export type NativeHomeRead = NativeHomeEntry & { text?: string };
+
+export interface NativeHomeDirEntry {
+  name: string;
+  kind: 'symlink' | 'directory' | 'file' | 'other';
+  /** For a symlink: its target, verbatim. */
+  target?: string;
+}
+
+/** `kind: 'directory'` when it was listed (entries in the directory's own order); otherwise why not. */
+export type NativeHomeListing = NativeHomeEntry & { entries: NativeHomeDirEntry[]; capped: boolean };
+
 export interface NativeCloneReport {
   commit: string;
   ref: string;
@@ -85,6 +111,12 @@ export interface NativeAddon {
   createFileIfMissing(homeDir: string, name: string, content: string, options: NativeHomeOptions): Promise<boolean>;
   /** Reads a small regular file below the home without following a final symlink; null when absent. */
   readSmallFile(homeDir: string, relPath: string, maxBytes: number, options: NativeHomeOptions): Promise<string | null>;
+  /** What is at `relPath`, following no symlink (not the last component, not one on the way). */
+  inspectHomePath(homeDir: string, relPath: string, options: NativeHomeOptions): Promise<NativeHomeEntry>;
+  /** `relPath` as UTF-8 when it is a regular file of at most `maxBytes` reached through real directories; never opens anything else. */
+  readHomeFile(homeDir: string, relPath: string, maxBytes: number, options: NativeHomeOptions): Promise<NativeHomeRead>;
+  /** The directory at `relPath` (empty: the home) listed from its own descriptor, at most `maxEntries` entries. */
+  listHomeDirectory(homeDir: string, relPath: string, maxEntries: number, options: NativeHomeOptions): Promise<NativeHomeListing>;
   /** Atomic and durable (fsync of the file and its directory). Reserved paths are allowed here. */
   writeFileDurable(homeDir: string, relPath: string, content: string, options: NativeHomeOptions): Promise<void>;
   /** Removes a dead materialization's temporary files (home, .spoon/, overlay directories) and clone debris. */

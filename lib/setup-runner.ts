@@ -1,10 +1,10 @@
 // The setup step: which script runs, the command the job image receives (the seed's shape), and
 // the built-in localRunner for development, the demo and tests.
 import { spawn } from 'node:child_process';
-import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import type { RunInJobContainer, RunInJobContainerOptions } from '../index';
 import { HomeNativeError } from './errors';
+import { native } from './native';
 
 /** POSIX single-quoting, as the seed does it. */
 export const shellQuote = (value: string): string => `'${value.replaceAll("'", "'\\''")}'`;
@@ -49,25 +49,18 @@ export function setupCommandLine(setupScript: string): string[] {
 }
 
 /**
- * The first candidate that is a regular file inside the fresh checkout. Every component is
- * lstat-ed, so a symlink (which could lead out of the repository) never counts as a script.
+ * The first candidate that is a regular file inside the fresh checkout. The addon looks at each
+ * from a descriptor of the home without following any link (src/core/fs/home_reader.h): a
+ * symlinked script, a script below a symlinked directory, and a symlinked `~/.dotfiles` itself
+ * (any of which could lead out of the repository) never count as a script.
  */
 export async function detectSetupScript(homeDir: string): Promise<string | undefined> {
-  const checkout = path.join(homeDir, dotfilesDir);
   for (const candidate of setupScriptCandidates) {
-    let current = checkout;
-    let found = true;
-    const parts = candidate.split('/');
-    for (const [index, part] of parts.entries()) {
-      current = path.join(current, part);
-      const stats = await lstat(current).catch(() => null);
-      const last = index === parts.length - 1;
-      if (!stats || (last ? !stats.isFile() : !stats.isDirectory())) {
-        found = false;
-        break;
-      }
-    }
-    if (found) return candidate;
+    // A failure to look (the home unreadable) counts as no script, as a missing one does.
+    const entry = await native()
+      .inspectHomePath(homeDir, `${dotfilesDir}/${candidate}`, {})
+      .catch(() => null);
+    if (entry?.kind === 'file') return candidate;
   }
   return undefined;
 }

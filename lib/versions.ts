@@ -4,6 +4,7 @@ import type { Versions } from '../index';
 import { native } from './native';
 
 const packageVersion = (): string => {
+  // The package's own package.json, not a path below any home.
   const text = readFileSync(path.resolve(__dirname, '..', 'package.json'), 'utf8');
   return (JSON.parse(text) as { version: string }).version;
 };

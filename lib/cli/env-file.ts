@@ -10,6 +10,8 @@ const maxFileBytes = 64 * 1024 * 1024;
 
 async function readText(file: string): Promise<string> {
   try {
+    // By path on purpose: the operator's own file (--env), never one below a home; the home
+    // readers go through the addon (read-inside.ts).
     const bytes = file === '-' ? await readStdin() : await readFile(file);
     if (bytes.length > maxFileBytes) throw new HomeNativeError('ERR_BAD_ENVIRONMENT', `${file} is larger than ${maxFileBytes} bytes`);
     return bytes.toString('utf8');

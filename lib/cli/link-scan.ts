@@ -1,10 +1,13 @@
-// Finds the symlinks in a home that lead out of it (or loop, which cannot be shown to stay in). The walk never follows a link (readdir's
-// entry types are lstat's), and each link's target is resolved the way the overlay writer's
-// sandbox resolves paths: component by component below the home, a relative target only while
-// it stays inside, an absolute one only under containerHome (what `ln -s $HOME/x` in the
-// container makes), intermediate links substituted, never handed to the OS to follow.
-import { lstat, readdir, readlink } from 'node:fs/promises';
+// Finds the symlinks in a home that lead out of it (or loop, which cannot be shown to stay in).
+// The walk never follows a link: each directory is listed by the addon from its own descriptor,
+// reached from the home's without following any link (src/core/fs/home_reader.h), so a directory
+// swapped for a link since it was listed is reported as such and skipped, not read through. Each
+// link's target is resolved the way the overlay writer's sandbox resolves paths: component by
+// component below the home, a relative target only while it stays inside, an absolute one only
+// under containerHome (what `ln -s $HOME/x` in the container makes), intermediate links
+// substituted (their targets read by the addon, never by path), never handed to the OS to follow.
 import path from 'node:path';
+import { native, type NativeHomeEntry } from '../native';
 
 export interface OutsideLink {
   /** The link, relative to the home. */
@@ -60,12 +63,12 @@ async function escapeReason(home: string, containerHome: string, linkPath: strin
     }
     stack.push(part);
     const here = stack.join('/');
-    const stats = await lstat(path.join(home, here)).catch(() => null);
+    const entry: NativeHomeEntry | null = await native().inspectHomePath(home, here, {}).catch(() => null);
     // A missing component: the rest resolves lexically (a dangling link may still point out).
-    if (!stats?.isSymbolicLink()) continue;
+    if (entry?.kind !== 'symlink') continue;
     if (++hops > maxSymlinks) return `more than ${maxSymlinks} links in a row (a loop)`;
     stack.pop();
-    const reason = enqueue(await readlink(path.join(home, here)), `through ${here}: `);
+    const reason = enqueue(entry.target, `through ${here}: `);
     if (reason !== null) return reason;
   }
   return null;
@@ -75,27 +78,30 @@ async function escapeReason(home: string, containerHome: string, linkPath: strin
 export async function scanLinks(home: string, containerHome: string, maxEntries: number): Promise<LinkScan> {
   const scan: LinkScan = { entries: 0, symlinks: 0, outside: [], capped: false };
   const directories: string[] = [''];
-  walk: while (directories.length > 0) {
+  while (directories.length > 0) {
     const dir = directories.pop() as string;
-    // Re-checked right before reading: a directory swapped for a link since it was listed is
-    // skipped. (A swap of a parent in between remains possible; this is a read-only report.)
-    if (dir !== '' && !(await lstat(path.join(home, dir)).catch(() => null))?.isDirectory()) continue;
-    const entries = await readdir(path.join(home, dir), { withFileTypes: true }).catch(() => []);
-    entries.sort((a, b) => (a.name < b.name ? -1 : 1));
+    // Read at most what is left of the cap; `capped` says that the directory holds more. Under
+    // the cap, which entries of that last directory are counted is the directory's own order
+    // (the rest are never read, so they cannot be sorted first).
+    const listing = await native()
+      .listHomeDirectory(home, dir, maxEntries - scan.entries, {})
+      .catch(() => null);
+    // Not a directory (any more): a swap since it was listed; nothing below it is read.
+    if (listing === null || listing.kind !== 'directory') continue;
+    const entries = listing.entries.sort((a, b) => (a.name < b.name ? -1 : 1));
     for (const entry of entries) {
-      if (scan.entries >= maxEntries) {
-        scan.capped = true;
-        break walk;
-      }
       scan.entries++;
       const relPath = dir === '' ? entry.name : `${dir}/${entry.name}`;
-      if (entry.isDirectory()) directories.push(relPath);
-      if (!entry.isSymbolicLink()) continue;
+      if (entry.kind === 'directory') directories.push(relPath);
+      if (entry.kind !== 'symlink') continue;
       scan.symlinks++;
-      const target = await readlink(path.join(home, relPath)).catch(() => null);
-      if (target === null) continue;
-      const reason = await escapeReason(home, containerHome, relPath, target);
-      if (reason !== null) scan.outside.push({ path: relPath, target, reason });
+      if (entry.target === undefined) continue;
+      const reason = await escapeReason(home, containerHome, relPath, entry.target);
+      if (reason !== null) scan.outside.push({ path: relPath, target: entry.target, reason });
+    }
+    if (listing.capped) {
+      scan.capped = true;
+      break;
     }
   }
   scan.outside.sort((a, b) => (a.path < b.path ? -1 : 1));

@@ -74,6 +74,8 @@ export const statusCommand: Command = {
     // The seed mounts homes/{username} at /home/{username}.
     const containerHome = args['container-home'] ?? `/home/${env?.username ?? path.basename(home)}`;
 
+    // The home's own path is the operator's (--home), trusted as HomeRoot trusts it: one lstat of
+    // it, for a clear message; everything below it is read through the addon, never by path.
     const stats = await lstat(home).catch(() => null);
     if (!stats?.isDirectory()) {
       const what = stats === null ? 'does not exist' : stats.isSymbolicLink() ? 'is a symlink' : 'is not a directory';

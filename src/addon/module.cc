@@ -23,6 +23,7 @@ static Napi::Object InitHomeNative(Napi::Env env, Napi::Object exports) {
   InitVersions(env, exports);
   InitWriteHomeFiles(env, exports);
   InitHomeFiles(env, exports);
+  InitHomeReader(env, exports);
   InitThreadLimits(env, exports);
   return exports;
 }

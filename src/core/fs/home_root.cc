@@ -115,8 +115,24 @@ Error HomeRoot::ResolveDirectory(std::string_view normalized, bool create_missin
   return ResolveComponents(normalized, SplitComponents(normalized), create_missing, out);
 }
 
+Error HomeRoot::ResolveParentNoFollow(std::string_view normalized, Parent* out, Stop* stop) const {
+  std::vector<std::string_view> parent = SplitComponents(normalized);
+  if (parent.empty() || parent.back() == "." || parent.back() == "..") {
+    return MakeError("ERR_INVALID_PATH", "not a file path below the home", std::string(normalized));
+  }
+  out->name.assign(parent.back());
+  parent.pop_back();
+  *stop = Stop{};
+  return ResolveComponents(normalized, parent, false, &out->dir, stop);
+}
+
+Error HomeRoot::ResolveDirectoryNoFollow(std::string_view normalized, UniqueFd* out, Stop* stop) const {
+  *stop = Stop{};
+  return ResolveComponents(normalized, SplitComponents(normalized), false, out, stop);
+}
+
 Error HomeRoot::ResolveComponents(std::string_view normalized, const std::vector<std::string_view>& components,
-                                  bool create_missing, UniqueFd* out) const {
+                                  bool create_missing, UniqueFd* out, Stop* no_follow) const {
   if (components.empty()) return DupRoot(root_.get(), normalized, out);
   if (!options_.force_manual_walk && g_openat2.load(std::memory_order_relaxed) != kOpenat2Missing) {
     std::string joined;
@@ -124,7 +140,7 @@ Error HomeRoot::ResolveComponents(std::string_view normalized, const std::vector
       if (!joined.empty()) joined += '/';
       joined += component;
     }
-    int fd = OpenDirBeneath(root_.get(), joined.c_str());
+    int fd = OpenDirBeneath(root_.get(), joined.c_str(), no_follow != nullptr);
     if (fd >= 0) {
       out->reset(fd);
       return {};
@@ -133,7 +149,7 @@ Error HomeRoot::ResolveComponents(std::string_view normalized, const std::vector
     // EXDEV (a link the kernel would not follow, perhaps one we map), ELOOP, ENOENT (create it),
     // ENOTDIR, EAGAIN (a rename race): the manual walk decides, with the precise error.
   }
-  return ResolveManually(normalized, components, create_missing, out);
+  return ResolveManually(normalized, components, create_missing, out, no_follow);
 }
 
 namespace {
@@ -220,8 +236,37 @@ Error ExpandNonDirectory(Walk* walk, std::string component, const HomeRoot& root
 
 }  // namespace
 
+namespace {
+
+// The no-follow walk met `component` that did not open as a directory: says why it stops there,
+// or `*retry` when it changed under us (a race: look again).
+Error ClassifyStop(int dir, const std::string& component, int open_errno, const std::string& path,
+                   HomeRoot::Stop::Why* why, bool* retry) {
+  *retry = false;
+  if (open_errno == ENOENT) {
+    *why = HomeRoot::Stop::kMissing;
+    return {};
+  }
+  struct stat st;
+  if (::fstatat(dir, component.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+    if (errno == ENOENT) {
+      *why = HomeRoot::Stop::kMissing;
+      return {};
+    }
+    return SysError("ERR_READ_FAILED", "fstatat", errno, path, "cannot inspect '" + component + "'");
+  }
+  if (S_ISDIR(st.st_mode)) {
+    *retry = true;
+    return {};
+  }
+  *why = S_ISLNK(st.st_mode) ? HomeRoot::Stop::kSymlink : HomeRoot::Stop::kNotDirectory;
+  return {};
+}
+
+}  // namespace
+
 Error HomeRoot::ResolveManually(std::string_view normalized, const std::vector<std::string_view>& parent,
-                                bool create_missing, UniqueFd* out) const {
+                                bool create_missing, UniqueFd* out, Stop* no_follow) const {
   const char* failure_code = create_missing ? "ERR_WRITE_FAILED" : "ERR_READ_FAILED";
   const std::string path(normalized);
   Walk walk{root_.get(), {}, {}};
@@ -248,6 +293,23 @@ Error HomeRoot::ResolveManually(std::string_view normalized, const std::vector<s
       continue;
     }
     const int err = errno;
+    if (no_follow != nullptr && (err == ENOENT || err == ENOTDIR || err == ELOOP)) {
+      // Nothing was expanded, so the components walked so far are the path's own first ones.
+      bool retry = false;
+      Stop::Why why = Stop::kNone;
+      if (Error e = ClassifyStop(walk.current(), component, err, path, &why, &retry)) return e;
+      if (retry) {
+        walk.Retry(std::move(component));
+        continue;
+      }
+      no_follow->why = why;
+      no_follow->at.clear();
+      for (size_t i = 0; i <= walk.held.size() && i < parent.size(); ++i) {
+        if (i > 0) no_follow->at += '/';
+        no_follow->at += parent[i];
+      }
+      return {};
+    }
     if (err == ENOENT) {
       if (!create_missing) {
         return SysError("ERR_NOT_DIRECTORY", "openat", ENOENT, path, "directory '" + component + "' is missing");

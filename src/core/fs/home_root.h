@@ -84,6 +84,20 @@ class HomeRoot {
   // ERR_SYMLINK_LOOP, ERR_IS_DIRECTORY (ends at a directory), ERR_RESERVED_PATH (ends in .spoon/).
   Error FollowFinalLink(std::string_view normalized, Parent* out) const;
 
+  // Where a walk that follows no link at all stopped short of its end.
+  struct Stop {
+    enum Why { kNone, kMissing, kSymlink, kNotDirectory };
+    Why why = kNone;
+    std::string at;  // the components up to and including the one that stopped it ("a/b")
+  };
+  // The same walker for readers that report a planted link instead of following it (diagnostics,
+  // the setup script's detection): no symlink is followed, not even one that stays inside the
+  // home, and nothing is created. When a component on the way is missing, a symlink or not a
+  // directory, the call succeeds with `stop->why` saying so and `out` left empty; an Error is a
+  // failure of the OS only (ERR_READ_FAILED). Descriptors are O_PATH, as above.
+  Error ResolveParentNoFollow(std::string_view normalized, Parent* out, Stop* stop) const;
+  Error ResolveDirectoryNoFollow(std::string_view normalized, UniqueFd* out, Stop* stop) const;
+
   int fd() const { return root_.get(); }
   // The mode every directory we create gets, whatever the umask.
   static constexpr mode_t kDirMode = 0755;
@@ -92,10 +106,11 @@ class HomeRoot {
 
  private:
   // The one walker: openat2 (RESOLVE_BENEATH) when it can decide, else ResolveManually.
+  // `no_follow` set: follow no link, stop where the walk cannot go on (see ResolveParentNoFollow).
   Error ResolveComponents(std::string_view normalized, const std::vector<std::string_view>& components,
-                          bool create_missing, UniqueFd* out) const;
+                          bool create_missing, UniqueFd* out, Stop* no_follow = nullptr) const;
   Error ResolveManually(std::string_view normalized, const std::vector<std::string_view>& components,
-                        bool create_missing, UniqueFd* out) const;
+                        bool create_missing, UniqueFd* out, Stop* no_follow) const;
 
   UniqueFd root_;
   std::string home_dir_;

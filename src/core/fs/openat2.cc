@@ -12,15 +12,16 @@
 
 namespace home {
 
-int OpenDirBeneath(int dir_fd, const char* path) {
+int OpenDirBeneath(int dir_fd, const char* path, bool no_symlinks) {
 #if defined(SYS_openat2) && defined(RESOLVE_BENEATH)
   open_how how{};
   how.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
-  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | (no_symlinks ? RESOLVE_NO_SYMLINKS : 0);
   return static_cast<int>(::syscall(SYS_openat2, dir_fd, path, &how, sizeof how));
 #else
   (void)dir_fd;
   (void)path;
+  (void)no_symlinks;
   errno = ENOSYS;
   return -1;
 #endif

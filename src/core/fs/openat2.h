@@ -10,6 +10,7 @@ namespace home {
 // Opens `path` below `dir_fd` as a directory (O_PATH|O_DIRECTORY|O_CLOEXEC) with
 // RESOLVE_BENEATH|RESOLVE_NO_MAGICLINKS. Returns the descriptor, or -1 with errno set; ENOSYS
 // (also when the headers we were built with lack the call) means the kernel has none.
-int OpenDirBeneath(int dir_fd, const char* path);
+// `no_symlinks` adds RESOLVE_NO_SYMLINKS: any symlink on the way fails the call with ELOOP.
+int OpenDirBeneath(int dir_fd, const char* path, bool no_symlinks = false);
 
 }  // namespace home

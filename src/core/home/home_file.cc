@@ -8,6 +8,7 @@
 
 #include "core/base/unique_fd.h"
 #include "core/fs/atomic_file.h"
+#include "core/fs/home_reader.h"
 
 namespace home {
 namespace {
@@ -82,40 +83,12 @@ Error ReadSmallFile(const std::string& home_dir, std::string_view rel_path, size
     if (e.sys_errno == ENOENT && e.code == "ERR_NOT_DIRECTORY") return {};  // a missing directory
     return e;
   }
-  // Look before opening: opening a fifo or a device could block or have side effects.
-  struct stat st;
-  if (::fstatat(parent.dir.get(), parent.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
-    if (errno == ENOENT) return {};
-    return SysError("ERR_READ_FAILED", "fstatat", errno, path, "cannot inspect");
-  }
-  if (!S_ISREG(st.st_mode)) return {};
-  if (static_cast<uint64_t>(st.st_size) > max_bytes) {
+  // A symlink, a fifo, a directory read as absent; the read itself is the readers' (fs/home_reader).
+  EntryInfo entry;
+  if (Error e = ReadRegularFileAt(parent.dir.get(), parent.name, max_bytes, path, &entry, out)) return e;
+  if (entry.kind == EntryKind::kFile && entry.size > max_bytes) {
     return MakeError("ERR_FILE_TOO_LARGE", "larger than " + std::to_string(max_bytes) + " bytes", path);
   }
-  UniqueFd fd(
-      ::openat(parent.dir.get(), parent.name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
-  if (!fd) {
-    if (errno == ENOENT || errno == ELOOP || errno == ENXIO) return {};  // swapped since we looked
-    return SysError("ERR_READ_FAILED", "openat", errno, path, "cannot open");
-  }
-  struct stat again;
-  if (::fstat(fd.get(), &again) != 0) return SysError("ERR_READ_FAILED", "fstat", errno, path, "cannot inspect");
-  if (!S_ISREG(again.st_mode)) return {};
-  // Read up to one byte past the cap: a file that grew since fstat is still refused.
-  std::string bytes(max_bytes + 1, '\0');
-  size_t filled = 0;
-  while (filled < bytes.size()) {
-    ssize_t n = ::read(fd.get(), bytes.data() + filled, bytes.size() - filled);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return SysError("ERR_READ_FAILED", "read", errno, path, "cannot read");
-    if (n == 0) break;
-    filled += static_cast<size_t>(n);
-  }
-  if (filled > max_bytes) {
-    return MakeError("ERR_FILE_TOO_LARGE", "larger than " + std::to_string(max_bytes) + " bytes", path);
-  }
-  bytes.resize(filled);
-  *out = std::move(bytes);
   return {};
 }
 
