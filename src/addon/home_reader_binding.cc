@@ -4,14 +4,13 @@
 //   readHomeFile(homeDir, relPath, maxBytes, options)         -> Promise<NativeHomeEntry & { text? }>
 //   listHomeDirectory(homeDir, relPath, maxEntries, options)  -> Promise<NativeHomeListing>
 // An entry is { kind, size? (file), target? (symlink), blockedAt?, blockedBy? (blocked) }.
-#include <cmath>
 #include <optional>
 #include <string>
 #include <utility>
 
 #include "addon/bindings.h"
 #include "addon/call_job.h"
-#include "addon/home_args.h"
+#include "addon/js_args.h"
 #include "addon/js_error.h"
 #include "core/fs/home_reader.h"
 
@@ -19,19 +18,7 @@ namespace home::addon {
 namespace {
 
 // readHomeFile allocates maxBytes + 1 up front, as readSmallFile does: for small files only.
-constexpr double kMaxReadBytes = 64.0 * 1024 * 1024;
-// listHomeDirectory's cap is a count, not an allocation; any integer a double holds exactly.
-constexpr double kMaxListEntries = 9007199254740991.0;  // Number.MAX_SAFE_INTEGER
-
-void RequireArgs(const Napi::CallbackInfo& info, size_t count, const char* signature) {
-  if (info.Length() < count) ThrowArgError(info.Env(), signature);
-}
-
-size_t CountFrom(Napi::Env env, Napi::Value value, double max, const std::string& what) {
-  double count = value.IsNumber() ? value.As<Napi::Number>().DoubleValue() : -1;
-  if (!(count >= 0 && count <= max) || std::floor(count) != count) ThrowArgError(env, what);
-  return static_cast<size_t>(count);
-}
+constexpr uint64_t kMaxReadBytes = 64 * 1024 * 1024;
 
 void SetEntry(Napi::Env env, Napi::Object object, const EntryInfo& entry) {
   object.Set("kind", Napi::String::New(env, EntryKindName(entry.kind)));
@@ -63,7 +50,7 @@ Napi::Value InspectHomePathJs(const Napi::CallbackInfo& info) {
 Napi::Value ReadHomeFileJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   RequireArgs(info, 4, "readHomeFile(homeDir: string, relPath: string, maxBytes: number, options)");
-  const size_t max_bytes = CountFrom(env, info[2], kMaxReadBytes, "readHomeFile: maxBytes must be an integer from 0 to 64 MiB");
+  const size_t max_bytes = static_cast<size_t>(CountFrom(env, info[2], "readHomeFile: maxBytes", kMaxReadBytes));
   return CallJob<HomeFileRead>::Start(
       env, "home_native.read_home_file",
       [home_dir = StringFrom(env, info[0], "readHomeFile: homeDir"),
@@ -82,8 +69,7 @@ Napi::Value ReadHomeFileJs(const Napi::CallbackInfo& info) {
 Napi::Value ListHomeDirectoryJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   RequireArgs(info, 4, "listHomeDirectory(homeDir: string, relPath: string, maxEntries: number, options)");
-  const size_t max_entries =
-      CountFrom(env, info[2], kMaxListEntries, "listHomeDirectory: maxEntries must be a non-negative integer");
+  const size_t max_entries = static_cast<size_t>(CountFrom(env, info[2], "listHomeDirectory: maxEntries"));
   return CallJob<DirListing>::Start(
       env, "home_native.list_home_directory",
       [home_dir = StringFrom(env, info[0], "listHomeDirectory: homeDir"),

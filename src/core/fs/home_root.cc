@@ -354,7 +354,7 @@ Error HomeRoot::FollowFinalLink(std::string_view normalized, Parent* out) const 
     UniqueFd dir;
     if (parent.empty()) {
       if (Error e = DupRoot(root_.get(), normalized, &dir)) return e;
-    } else if (Error e = ResolveManually(normalized, parent, false, &dir)) {
+    } else if (Error e = ResolveManually(normalized, parent, false, &dir, nullptr)) {
       return e;
     }
     struct stat st;
