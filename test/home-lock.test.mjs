@@ -1,7 +1,7 @@
 // The per-home lock that materializeUserHome takes (internal API, lib/home-lock.ts): a second
 // holder waits for the first, between async callers of one process and between processes; the
 // caller's signal ends a wait.
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -11,17 +11,16 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { tempDir } from './helpers/fixtures.mjs';
+import { tempDir } from './helpers/temp.mjs';
 
 const require = createRequire(import.meta.url);
 const { acquireHomeLock } = require('../dist/home-lock.js');
 const here = path.dirname(fileURLToPath(import.meta.url));
 const tmp = tempDir('home-native-lock-');
-after(() => tmp.remove());
 
 let n = 0;
 function newHome() {
-  const home = path.join(tmp.dir, `homes-${++n}`, 'alice');
+  const home = path.join(tmp, `homes-${++n}`, 'alice');
   mkdirSync(home, { recursive: true });
   return home;
 }

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { tempDir } from './helpers/fixtures.mjs';
+import { tempDir } from './helpers/temp.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const MATERIALIZATIONS = Number(process.env.HOME_NATIVE_LEAK_MATERIALIZATIONS ?? 10_000);
@@ -17,9 +17,8 @@ const CLONES = Number(process.env.HOME_NATIVE_LEAK_CLONES ?? 1_000);
 const RSS_MARGIN_BYTES = 8 * 2 ** 20;
 
 test(`no descriptor or memory leak over ${MATERIALIZATIONS} materializations and ${CLONES} failed clones`, { timeout: 600_000 }, async (t) => {
-  const scratch = tempDir('home-native-leaks-');
-  t.after(() => scratch.remove());
-  const child = spawn(process.execPath, ['--expose-gc', path.join(here, 'children/leak.mjs'), scratch.dir, String(MATERIALIZATIONS), String(CLONES)], {
+  const scratch = tempDir(t, 'home-native-leaks-');
+  const child = spawn(process.execPath, ['--expose-gc', path.join(here, 'children/leak.mjs'), scratch, String(MATERIALIZATIONS), String(CLONES)], {
     cwd: here,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

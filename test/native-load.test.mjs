@@ -18,7 +18,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 // The package as installed without any binary: shim, manifest, dependencies.
 async function packageWithoutBinary(t) {
-  const dir = await tempDir(t, 'native-load-');
+  const dir = tempDir(t, 'native-load-');
   const pkg = path.join(dir, 'node_modules', '@spoon', 'home-native');
   await mkdir(pkg, { recursive: true });
   await cp(path.join(root, 'dist'), path.join(pkg, 'dist'), { recursive: true });
@@ -83,7 +83,7 @@ test('versions() reports the OpenSSL of this process, which HTTPS clones use', (
 });
 
 test('a binary that needs an OpenSSL function the process lacks: ERR_NATIVE_LOAD naming OpenSSL', { skip: process.platform !== 'linux' && 'ELF only' }, async (t) => {
-  const dir = await tempDir(t, 'native-load-openssl-');
+  const dir = tempDir(t, 'native-load-openssl-');
   // The shape of the failure a Node without OpenSSL 3 (BoringSSL's, or none) gives our binary.
   const source = path.join(dir, 'missing.c');
   await writeFile(source, 'extern int SSL_home_native_absent(void);\nint probe(void) { return SSL_home_native_absent(); }\n');
