@@ -3,8 +3,7 @@
 // leave no debris in the staging area.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { once } from 'node:events';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, writeFileSync, symlinkSync, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -452,59 +451,4 @@ test("the host's and the user's git configuration cannot influence the clone; ho
   assert.equal(out.trim(), fixture.commits.main);
   assert.ok(!existsSync(marker), 'no hook ran');
   assert.deepEqual(readdirSync(path.join(h.dotfiles, '.git/hooks')).filter((n) => !n.endsWith('.sample')), []);
-});
-
-test('clones do not occupy the libuv threadpool (UV_THREADPOOL_SIZE=4, four slow clones)', async () => {
-  const dir = path.join(tmp, `pool-${Date.now()}`);
-  mkdirSync(dir);
-  const { code, out } = await runNode([path.join(here, 'children/pool-probe.mjs'), slowServer.url('large'), dir], {
-    cwd: here,
-    env: { ...process.env, UV_THREADPOOL_SIZE: '4' },
-  });
-  assert.equal(code, 0, out);
-  const result = JSON.parse(out.trim().split('\n').at(-1));
-  assert.equal(result.clonesSettledBeforeRead, 0, 'readFile completed while all four clones were still running');
-  assert.equal(result.clones, 4);
-});
-
-test('configure({ clone: { concurrency: 1 } }) queues the second clone behind the first', async () => {
-  const { createRequire } = await import('node:module');
-  const require = createRequire(import.meta.url);
-  const { configure } = require('../dist/settings.js');
-  configure({ clone: { concurrency: 1 } });
-  try {
-    const slow = newHome(tmp);
-    const fast = newHome(tmp);
-    const order = [];
-    const controller = new AbortController();
-    const first = cloneRepository({ url: slowServer.url('large'), homeDir: slow.home, signal: controller.signal, ...http,
-      onProgress: (p) => p.phase === 'receiving' && setTimeout(() => controller.abort(), 300) })
-      .catch((e) => e.code)
-      .then((code) => order.push(`slow:${code}`));
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    const second = cloneRepository({ url: httpServer.url('dotfiles'), homeDir: fast.home, ...http }).then(() => order.push('fast'));
-    await Promise.all([first, second]);
-    assert.deepEqual(order, ['slow:ERR_ABORTED', 'fast'], 'the fast clone waited for the only slot');
-  } finally {
-    configure({ clone: { concurrency: 4 } });
-  }
-});
-
-test("a crashed process's staging debris is removed by the next clone", async () => {
-  const h = newHome(tmp);
-  // A child starts a clone against the stalling server and is killed while it waits.
-  const script = `import { cloneRepository } from '@spoon/home-native';
-    cloneRepository({ url: ${JSON.stringify(stallServer.url('dotfiles'))}, homeDir: ${JSON.stringify(h.home)}, allowedProtocols: ['http'], allowedNetworks: ['127.0.0.0/8', '::1/128'] }).catch(() => {});
-    setTimeout(() => console.log('started'), 300);`;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: here, stdio: ['ignore', 'pipe', 'inherit'] });
-  const exited = once(child, 'exit');
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  while (!out.includes('started')) await new Promise((resolve) => setTimeout(resolve, 20));
-  assert.equal(stagingDebris(h.staging).length, 2, 'the clone directory and its claim exist while it runs');
-  child.kill('SIGKILL');
-  await exited;
-  assert.equal(stagingDebris(h.staging).length, 2, 'a killed process cleans nothing up');
-  await cloneRepository({ url: httpServer.url('dotfiles'), homeDir: h.home, ...http });
-  assert.deepEqual(stagingDebris(h.staging), [], 'the next clone swept it');
 });
