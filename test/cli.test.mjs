@@ -9,19 +9,10 @@ import { runCli, runCliOnTty, root } from './helpers/cli.mjs';
 import { answers, startConvexServer } from './helpers/convex-server.mjs';
 import { git } from './helpers/fixtures.mjs';
 import { tempDir } from './helpers/temp.mjs';
+import { sampleEnvironment } from './helpers/sample-environment.mjs';
 
 const TOKEN = 'cli-token-Zx81';
-const environment = {
-  username: 'alice',
-  enabled: true,
-  dotfilesRepoUrl: 'https://example.com/alice/dotfiles.git',
-  dotfilesRepoRef: 'main',
-  setupCommand: 'install.sh',
-  files: [
-    { path: '.gitconfig', content: '[user]\n\tname = Alice\n', isExecutable: false },
-    { path: 'bin/hello', content: '#!/bin/sh\necho hello\n', isExecutable: true },
-  ],
-};
+const environment = sampleEnvironment();
 
 async function envFile(t, value = environment) {
   const dir = tempDir(t, 'spoon-cli-');

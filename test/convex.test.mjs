@@ -9,6 +9,7 @@ import net from 'node:net';
 import { inspect } from 'node:util';
 import { configure, fetchUserEnvironment, HomeNativeError } from '@spoon/home-native';
 import { answers, startConvexServer } from './helpers/convex-server.mjs';
+import { sampleEnvironment } from './helpers/sample-environment.mjs';
 
 const require = createRequire(import.meta.url);
 // Internal test hooks, from the same build the package name resolves to (one module state).
@@ -17,17 +18,7 @@ const { convexClientsCreated } = require('../dist/convex.js');
 
 // Special characters on purpose: JSON-escaped and URL-encoded spellings differ from the raw one.
 const TOKEN = 'wt_s3cret"tok/en+&=Zq9 \\x';
-const goodEnv = {
-  username: 'alice',
-  enabled: true,
-  dotfilesRepoUrl: 'https://example.com/alice/dotfiles.git',
-  dotfilesRepoRef: 'main',
-  setupCommand: 'install.sh',
-  files: [
-    { path: '.gitconfig', content: '[user]\n\tname = Alice\n', isExecutable: false },
-    { path: 'bin/hello', content: '#!/bin/sh\necho hi\n', isExecutable: true },
-  ],
-};
+const goodEnv = sampleEnvironment();
 
 let server;
 before(async () => {
