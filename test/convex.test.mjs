@@ -3,12 +3,13 @@
 // leaking into an error.
 import { test, beforeEach, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
 import net from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { inspect } from 'node:util';
 import { configure, fetchUserEnvironment, HomeNativeError } from '@spoon/home-native';
 import { answers, startConvexServer } from './helpers/convex-server.mjs';
+import { runNode } from './helpers/child.mjs';
 import { sampleEnvironment } from './helpers/sample-environment.mjs';
 
 const require = createRequire(import.meta.url);
@@ -321,15 +322,11 @@ test("the backend's log lines go to stderr, scrubbed, and never to stdout", asyn
   `;
   server.answer = answers.success(null, [`[INFO] checking token ${TOKEN}`, '[WARN] slow query']);
   // Async: the server answering it lives in this process.
-  const child = await new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--input-type=module', '-e', script, server.url, TOKEN],
-      { cwd: new URL('..', import.meta.url), encoding: 'utf8', timeout: 20_000 },
-      (error, stdout, stderr) => resolve({ status: error ? error.code : 0, stdout, stderr }),
-    );
+  const child = await runNode(['--input-type=module', '-e', script, server.url, TOKEN], {
+    cwd: fileURLToPath(new URL('..', import.meta.url)),
+    timeoutMs: 20_000,
   });
-  assert.equal(child.status, 0, child.stderr);
+  assert.equal(child.code, 0, child.stderr);
   assert.equal(child.stdout, 'null');
   assert.match(child.stderr, /\[CONVEX A\(userDotfilesNode:getEnvironmentForJob\)\] \[INFO\] checking token \[redacted\]/);
   assert.match(child.stderr, /\[WARN\] slow query/);

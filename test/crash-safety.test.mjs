@@ -155,7 +155,10 @@ test(`crash safety: ${RUNS} SIGKILLs at random points, then a clean run converge
   const hashes = Object.fromEntries(variants.map((v) => [configHash(envFor(url, v)), v]));
   const allowed = new Map(overlay('old').map((f, i) => [f.path, new Set(['old', ...variants].map((v) => body(v, i)))]));
 
-  /** Starts a child; `killAt(lines)` decides when to kill it (or never). */
+  /**
+   * Starts a child; `killAt(lines)` decides when to kill it (or never). Not runNode
+   * (helpers/child.mjs): the kill is aimed at the phases the child reports while it runs.
+   */
   function runChild(variant, plan) {
     const child = spawn(process.execPath, [path.join(here, 'children/crash.mjs'), home, url, variant, filesJson[variant]], {
       cwd: here,

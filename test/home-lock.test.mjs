@@ -65,6 +65,7 @@ test('the lock excludes another process', async () => {
       process.stdout.write('locked\\n');
       process.stdin.once('data', () => { lock.release(); process.stdout.write('released\\n'); process.exit(0); });
     }, (e) => { console.error(e); process.exit(1); });`;
+  // Not runNode (helpers/child.mjs): the child holds the lock until told to let go.
   const child = spawn(process.execPath, ['-e', script], { stdio: ['pipe', 'pipe', 'inherit'] });
   const exited = once(child, 'exit');
   let out = '';
@@ -90,6 +91,7 @@ test('a process that dies holding the lock releases it', async () => {
   const home = newHome();
   const script = `require(${JSON.stringify(path.join(here, '../dist/home-lock.js'))}).acquireHomeLock(${JSON.stringify(home)})
     .then(() => { process.stdout.write('locked\\n'); setInterval(() => {}, 1000); });`;
+  // Not runNode (helpers/child.mjs): the child is killed while it holds the lock.
   const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (d) => (out += d));

@@ -5,8 +5,7 @@
 // the outcome, the time to settle, the child's peak RSS and what was left in the staging area.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
-import { once } from 'node:events';
+import { execFileSync } from 'node:child_process';
 import { lstatSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +13,7 @@ import { cloneRepository, configure, HomeNativeError } from '@spoon/home-native'
 import { resetSettingsForTests } from '../dist/settings.js';
 import { buildDotfilesRepo } from './helpers/fixtures.mjs';
 import { tempDir } from './helpers/temp.mjs';
+import { runNode } from './helpers/child.mjs';
 import { startHttpGitServer } from './helpers/servers.mjs';
 import { newHome, plantPrevious, stagingDebris } from './helpers/home.mjs';
 import {
@@ -147,20 +147,10 @@ async function hostileClone(t, label, options, { abortAfterMs, hardLimitMs = 60_
     abortAfterMs,
     followUp: cloneOptions('dotfiles', { homeDir: followHome.home }),
   };
-  const child = spawn(process.execPath, [path.join(here, 'children/hostile-clone.mjs'), JSON.stringify(args)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (err += d));
-  let killed = false;
-  const timer = setTimeout(() => {
-    killed = true;
-    child.kill('SIGKILL');
-  }, hardLimitMs);
-  const [exitCode] = await once(child, 'exit');
-  clearTimeout(timer);
+  const { code: exitCode, stdout: out, stderr: err, timedOut: killed } = await runNode(
+    [path.join(here, 'children/hostile-clone.mjs'), JSON.stringify(args)],
+    { timeoutMs: hardLimitMs },
+  );
   assert.ok(!killed, `${label}: the child was still running after ${hardLimitMs} ms (killed): ${out}${err}`);
   assert.equal(exitCode, 0, `${label}: the child failed: ${err}`);
   const result = JSON.parse(out.trim().split('\n').pop());

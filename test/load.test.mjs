@@ -47,6 +47,8 @@ test(`load: ${HOMES} homes at once, a second process on the same homes`, { timeo
   const repos = path.join(scratch, 'repos');
   mkdirSync(repos);
   const { commits } = buildDotfilesRepo(repos);
+  // Not runNode (helpers/child.mjs): both children are talked to while they run (the server's port,
+  // the second process's ready/go), not run to their end.
   const server = spawn(process.execPath, [path.join(here, 'children/server.mjs'), repos], { cwd: here, stdio: ['ignore', 'pipe', 'inherit'] });
   t.after(() => server.kill('SIGKILL'));
   const port = Number(await lines(server)());

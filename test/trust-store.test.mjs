@@ -4,16 +4,15 @@
 // case clones in a child process of its own.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { buildDotfilesRepo } from './helpers/fixtures.mjs';
+import { runNode } from './helpers/child.mjs';
 import { tempDir } from './helpers/temp.mjs';
 import { makeTlsChain, makeTlsFiles, startHttpGitServer } from './helpers/servers.mjs';
 
-const run = promisify(execFile);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 let tmp, fixture, tls, server, chain, chainServer, homes = 0;
 
@@ -46,7 +45,8 @@ async function cloneInChild(env, url = server.url('dotfiles')) {
       (r) => console.log(JSON.stringify({ commit: r.commit })),
       (e) => console.log(JSON.stringify({ code: e.code, message: e.message })));`;
   const { SSL_CERT_FILE, SSL_CERT_DIR, ...base } = process.env;
-  const { stdout } = await run(process.execPath, ['-e', script], { env: { ...base, ...env }, timeout: 60_000 });
+  const { code, stdout, stderr } = await runNode(['-e', script], { env: { ...base, ...env }, timeoutMs: 60_000 });
+  assert.equal(code, 0, stderr);
   return JSON.parse(stdout);
 }
 
