@@ -253,6 +253,8 @@ test('the system resolver, facing a name server that never answers, ends at the 
   const child = path.join(here, 'children', 'silent-dns.mjs');
   const bare = path.join(repos, 'dotfiles.git');
   const script = `mount --bind ${resolvConf} /etc/resolv.conf && exec ${process.execPath} ${child} ${path.join(dir, 'home')} file://${bare} 800`;
+  // Not runNode (helpers/child.mjs): node runs inside a mount namespace of its own (unshare), with
+  // the same hard kill.
   const result = spawnSync('unshare', ['-m', 'sh', '-c', script], { cwd: here, encoding: 'utf8', timeout: 30_000, killSignal: 'SIGKILL' });
   assert.equal(result.status, 0, `${result.stdout}${result.stderr}`);
   const outcome = JSON.parse(result.stdout.trim().split('\n').pop());
