@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "core/git/clone.h"
+#include "test_fs.h"
 
 namespace home {
 namespace {
@@ -21,9 +22,8 @@ int Sh(const std::string& command) { return std::system(command.c_str()); }
 class BudgetWalkTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    char tmpl[] = "/tmp/home-walk-test-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    root_ = tmpl;
+    scratch_ = new home::test::ScratchDir();
+    root_ = scratch_->path();
     // A bomb of 10^8 files in 10 objects: a blob, 8 levels of 10-entry trees, a commit.
     const std::string bomb =
         "cd " + root_ + " && " + kGit + "init -q --bare --initial-branch=main bomb.git && cd bomb.git && b=$(echo x | " + kGit +
@@ -32,7 +32,10 @@ class BudgetWalkTest : public ::testing::Test {
         kGit + "mktree); done && c=$(" + kGit + "commit-tree -m bomb $t) && " + kGit + "update-ref refs/heads/main $c";
     ASSERT_EQ(Sh(bomb), 0);
   }
-  static void TearDownTestSuite() { (void)Sh("rm -rf '" + root_ + "'"); }
+  static void TearDownTestSuite() {
+    delete scratch_;
+    scratch_ = nullptr;
+  }
 
   // A repository whose root tree is `entries` (mktree's input), written with --literally.
   static std::string TreeRepo(const std::string& name, const std::string& entries) {
@@ -64,9 +67,11 @@ class BudgetWalkTest : public ::testing::Test {
   }
 
   static inline const std::string kGit = "GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 git -c user.name=t -c user.email=t@t ";
+  static home::test::ScratchDir* scratch_;
   static std::string root_;
 };
 std::string BudgetWalkTest::root_;
+home::test::ScratchDir* BudgetWalkTest::scratch_ = nullptr;
 
 TEST_F(BudgetWalkTest, AGitBombIsRefusedAtMaxFilesInMilliseconds) {
   const std::string dir = Dir("bomb-default");

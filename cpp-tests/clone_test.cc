@@ -23,6 +23,7 @@
 
 #include "core/base/task_threads.h"
 #include "core/git/clone.h"
+#include "test_fs.h"
 
 namespace home {
 namespace {
@@ -32,20 +33,24 @@ int Sh(const std::string& command) { return std::system(command.c_str()); }
 class CloneTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    char tmpl[] = "/tmp/home-clone-test-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    root_ = tmpl;
+    scratch_ = new home::test::ScratchDir();
+    root_ = scratch_->path();
     const std::string git = "GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 git -c user.name=t -c user.email=t@t ";
     ASSERT_EQ(Sh("cd " + root_ + " && " + git + "init -q --initial-branch=main work && cd work && echo hi > a.txt && " +
                  "ln -s a.txt link && " + git + "add . && " + git + "commit -qm one && echo two > b.txt && " + git +
                  "add . && " + git + "commit -qm two && cd .. && " + git + "clone -q --bare work repo.git"),
               0);
   }
-  static void TearDownTestSuite() { (void)Sh("rm -rf '" + root_ + "'"); }
+  static void TearDownTestSuite() {
+    delete scratch_;
+    scratch_ = nullptr;
+  }
 
+  static home::test::ScratchDir* scratch_;
   static std::string root_;
 };
 std::string CloneTest::root_;
+home::test::ScratchDir* CloneTest::scratch_ = nullptr;
 
 CloneSpec FileSpec(const std::string& url) {
   CloneSpec spec;

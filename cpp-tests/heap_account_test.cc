@@ -11,6 +11,7 @@
 #include <string>
 
 #include "core/git/git_runtime.h"
+#include "test_fs.h"
 
 namespace home {
 namespace {
@@ -85,9 +86,8 @@ TEST(HeapAccountTest, ScopesNest) {
 // nothing upwards, without crashing or leaking what it had taken.
 TEST(HeapAccountTest, LibgitUnwindsFromARefusedAllocation) {
   ASSERT_TRUE(EnsureGitRuntime().ok());
-  char tmpl[] = "/tmp/home-heap-test-XXXXXX";
-  ASSERT_NE(mkdtemp(tmpl), nullptr);
-  const std::string root = tmpl;
+  home::test::ScratchDir scratch;
+  const std::string root = scratch.path();
   int refused = 0;
   for (uint64_t cap = 256; cap <= 256 * 1024; cap *= 2) {
     const std::string dir = root + "/" + std::to_string(cap);
@@ -110,7 +110,6 @@ TEST(HeapAccountTest, LibgitUnwindsFromARefusedAllocation) {
   }
   EXPECT_GT(refused, 0) << "the smallest caps must refuse";
   EXPECT_LT(refused, 11) << "the largest cap must be enough";
-  (void)std::system(("rm -rf '" + root + "'").c_str());
 }
 
 }  // namespace

@@ -14,18 +14,18 @@
 #include <string>
 #include <thread>
 
+#include "test_fs.h"
+
 namespace home {
 namespace {
 
 class HomeLockTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/home-lock-test-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    root_ = tmpl;
+    root_ = scratch_.path();
     staging_ = root_ + "/.home-native";
   }
-  void TearDown() override { (void)std::system(("rm -rf '" + root_ + "'").c_str()); }
+  home::test::ScratchDir scratch_;
   std::string root_, staging_;
 };
 

@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "test_fs.h"
+
 namespace home {
 namespace {
 
@@ -25,9 +27,8 @@ std::vector<unsigned char> ReadFile(const std::string& path) {
 class PackHeaderScannerTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    char tmpl[] = "/tmp/home-pack-test-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    root_ = tmpl;
+    scratch_ = new home::test::ScratchDir();
+    root_ = scratch_->path();
     // 30 commits of one growing file, repacked deep: a pack of whole objects and long delta
     // chains, written once with offset deltas and once with deltas that name their base by id.
     const std::string git = "GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 git -c user.name=t -c user.email=t@t ";
@@ -40,12 +41,17 @@ class PackHeaderScannerTest : public ::testing::Test {
     const std::vector<unsigned char> count = ReadFile(root_ + "/count");
     count_ = std::stoul(std::string(count.begin(), count.end()));
   }
-  static void TearDownTestSuite() { (void)Sh("rm -rf '" + root_ + "'"); }
+  static void TearDownTestSuite() {
+    delete scratch_;
+    scratch_ = nullptr;
+  }
 
+  static home::test::ScratchDir* scratch_;
   static std::string root_;
   static unsigned long count_;
 };
 std::string PackHeaderScannerTest::root_;
+home::test::ScratchDir* PackHeaderScannerTest::scratch_ = nullptr;
 unsigned long PackHeaderScannerTest::count_ = 0;
 
 // Feeds `pack` in pieces of `piece` bytes; returns false at the first refusal.

@@ -14,21 +14,21 @@
 #include <string>
 #include <thread>
 
+#include "test_fs.h"
+
 namespace home {
 namespace {
 
 class StagingTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/home-staging-test-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    root_ = tmpl;
+    root_ = scratch_.path();
   }
-  void TearDown() override { (void)std::system(("rm -rf '" + root_ + "'").c_str()); }
   bool Exists(const std::string& rel) {
     struct stat st;
     return lstat((root_ + "/" + rel).c_str(), &st) == 0;
   }
+  home::test::ScratchDir scratch_;
   std::string root_;
 };
 

@@ -21,6 +21,7 @@
 #include "core/git/git_runtime.h"
 #include "core/git/socket_stream.h"
 #include "core/git/tls_trust.h"
+#include "test_fs.h"
 
 namespace home {
 namespace {
@@ -57,9 +58,8 @@ class TlsStreamTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     ASSERT_FALSE(EnsureGitRuntime());
-    char tmpl[] = "/tmp/home-tls-stream-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
+    scratch_ = new home::test::ScratchDir();
+    dir_ = scratch_->path();
     const std::string q = " >/dev/null 2>&1";
     const std::string ec = " -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
     const std::string script =
@@ -91,7 +91,8 @@ class TlsStreamTest : public ::testing::Test {
       kill(server_, SIGTERM);
       waitpid(server_, nullptr, 0);
     }
-    (void)std::system(("rm -rf '" + dir_ + "'").c_str());
+    delete scratch_;
+    scratch_ = nullptr;
   }
 
   // A connected socket stream to the server; the caller owns it. Connected inside a transfer scope
@@ -113,11 +114,13 @@ class TlsStreamTest : public ::testing::Test {
     return tcp;
   }
 
+  static home::test::ScratchDir* scratch_;
   static std::string dir_;
   static int port_;
   static pid_t server_;
 };
 std::string TlsStreamTest::dir_;
+home::test::ScratchDir* TlsStreamTest::scratch_ = nullptr;
 int TlsStreamTest::port_ = 0;
 pid_t TlsStreamTest::server_ = -1;
 

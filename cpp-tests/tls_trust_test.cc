@@ -15,6 +15,8 @@
 #include <string>
 #include <thread>
 
+#include "test_fs.h"
+
 namespace home {
 namespace {
 
@@ -33,9 +35,8 @@ class TlsTrustTest : public ::testing::Test {
  protected:
   // root -> intermediate -> leaf (DNS:localhost), as test/helpers/servers.mjs makes them.
   static void SetUpTestSuite() {
-    char tmpl[] = "/tmp/home-tls-trust-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
+    scratch_ = new home::test::ScratchDir();
+    dir_ = scratch_->path();
     const std::string q = " >/dev/null 2>&1";
     const std::string ec = " -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
     const std::string script =
@@ -49,7 +50,10 @@ class TlsTrustTest : public ::testing::Test {
         q + " && echo 'not a certificate' > junk.pem";
     ASSERT_EQ(std::system(script.c_str()), 0);
   }
-  static void TearDownTestSuite() { (void)std::system(("rm -rf '" + dir_ + "'").c_str()); }
+  static void TearDownTestSuite() {
+    delete scratch_;
+    scratch_ = nullptr;
+  }
 
   // X509_verify_cert of the leaf, the intermediate passed as the server would send it.
   static bool Verifies(X509_STORE* store) {
@@ -63,9 +67,11 @@ class TlsTrustTest : public ::testing::Test {
     return X509_verify_cert(ctx.get()) == 1;
   }
 
+  static home::test::ScratchDir* scratch_;
   static std::string dir_;
 };
 std::string TlsTrustTest::dir_;
+home::test::ScratchDir* TlsTrustTest::scratch_ = nullptr;
 
 TEST_F(TlsTrustTest, TheSystemStoreLoadsAndDoesNotKnowTheTestRoot) {
   X509StorePtr system;

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "core/base/unique_fd.h"
+#include "test_fs.h"
 
 namespace home {
 namespace {
@@ -19,21 +20,19 @@ namespace {
 class TreeChownTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/home-chown-test-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    root_ = tmpl;
+    root_ = scratch_.path();
     ASSERT_EQ(mkdir((root_ + "/tree").c_str(), 0755), 0);
     ASSERT_EQ(mkdir((root_ + "/outside").c_str(), 0755), 0);
     std::ofstream(root_ + "/outside/file") << "outside\n";
     fd_ = UniqueFd(open(root_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     ASSERT_TRUE(fd_);
   }
-  void TearDown() override { (void)std::system(("rm -rf '" + root_ + "'").c_str()); }
 
   void Files(int count) {
     for (int i = 0; i < count; ++i) std::ofstream(root_ + "/tree/f" + std::to_string(i)) << i;
   }
 
+  home::test::ScratchDir scratch_;
   std::string root_;
   UniqueFd fd_;
 };

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { cloneRepository, HomeNativeError } from '@spoon/home-native';
-import { buildDotfilesRepo, buildLargeBlobRepo, tempDir } from './helpers/fixtures.mjs';
+import { buildDotfilesRepo, buildLargeBlobRepo } from './helpers/fixtures.mjs';
+import { tempDir } from './helpers/temp.mjs';
 import { startHttpGitServer } from './helpers/servers.mjs';
 import { startBadGitServer } from './helpers/bad-servers.mjs';
 import { newHome, plantPrevious, stagingDebris } from './helpers/home.mjs';
@@ -16,7 +17,7 @@ const servers = [];
 
 before(async () => {
   tmp = tempDir('home-native-bad-');
-  repos = path.join(tmp.dir, 'repos');
+  repos = path.join(tmp, 'repos');
   mkdirSync(repos);
   buildDotfilesRepo(repos);
   buildLargeBlobRepo(repos, { bytes: 2 << 20 });
@@ -27,14 +28,13 @@ before(async () => {
 
 after(async () => {
   for (const server of servers) await server.stop();
-  tmp?.remove();
 });
 
 const TIMEOUT_MS = 3000;
 
 /** Clones from `url` into a home with a previous checkout; returns { error, ms }. */
 async function badClone(url, options = {}) {
-  const h = newHome(tmp.dir);
+  const h = newHome(tmp);
   const intact = plantPrevious(h.home);
   const started = performance.now();
   const error = await cloneRepository({ url, homeDir: h.home, allowedProtocols: ['http'], allowedNetworks: ['127.0.0.0/8', '::1/128'], timeoutMs: TIMEOUT_MS, ...options }).then(

@@ -9,22 +9,13 @@ import { runCli, runCliOnTty, root } from './helpers/cli.mjs';
 import { answers, startConvexServer } from './helpers/convex-server.mjs';
 import { git } from './helpers/fixtures.mjs';
 import { tempDir } from './helpers/temp.mjs';
+import { sampleEnvironment } from './helpers/sample-environment.mjs';
 
 const TOKEN = 'cli-token-Zx81';
-const environment = {
-  username: 'alice',
-  enabled: true,
-  dotfilesRepoUrl: 'https://example.com/alice/dotfiles.git',
-  dotfilesRepoRef: 'main',
-  setupCommand: 'install.sh',
-  files: [
-    { path: '.gitconfig', content: '[user]\n\tname = Alice\n', isExecutable: false },
-    { path: 'bin/hello', content: '#!/bin/sh\necho hello\n', isExecutable: true },
-  ],
-};
+const environment = sampleEnvironment();
 
 async function envFile(t, value = environment) {
-  const dir = await tempDir(t, 'spoon-cli-');
+  const dir = tempDir(t, 'spoon-cli-');
   const file = path.join(dir, 'env.json');
   await writeFile(file, JSON.stringify(value));
   return file;
@@ -87,7 +78,7 @@ test('an unreadable or non-JSON environment file is ERR_BAD_ENVIRONMENT', async 
   const missing = await runCli(['hash', '--env', '/nonexistent/env.json']);
   assertFailure(missing, 1, 'ERR_BAD_ENVIRONMENT');
   assert.match(missing.stderr, /ENOENT/);
-  const dir = await tempDir(t);
+  const dir = tempDir(t);
   await writeFile(path.join(dir, 'bad.json'), '{ nope');
   assertFailure(await runCli(['hash', '--env', path.join(dir, 'bad.json')]), 1, 'ERR_BAD_ENVIRONMENT');
 });
@@ -204,7 +195,7 @@ test('fetch against a hanging backend ends with ERR_BACKEND at --timeout-ms', as
 // --- status ---
 
 async function homeWithDotfiles(t) {
-  const dir = await tempDir(t, 'spoon-status-');
+  const dir = tempDir(t, 'spoon-status-');
   const home = path.join(dir, 'alice');
   await mkdir(path.join(home, '.dotfiles'), { recursive: true });
   git(path.join(home, '.dotfiles'), 'init', '-q', '-b', 'main');
@@ -267,7 +258,7 @@ test('status: a marker that differs, packed refs, and every link leading out lis
 });
 
 test('status never follows a planted link: .spoon and .dotfiles pointing outside are reported, not read', async (t) => {
-  const dir = await tempDir(t, 'spoon-status-');
+  const dir = tempDir(t, 'spoon-status-');
   const home = path.join(dir, 'alice');
   const outside = path.join(dir, 'outside');
   await mkdir(path.join(outside, '.git'), { recursive: true });
@@ -301,7 +292,7 @@ test('status: the walk is capped and says so; a missing home is ERR_HOME_INVALID
 // --- materialize (needs the overlay writer and the clone) ---
 
 async function bareRepository(t) {
-  const dir = await tempDir(t, 'spoon-repo-');
+  const dir = tempDir(t, 'spoon-repo-');
   const work = path.join(dir, 'work');
   await mkdir(work);
   git(work, 'init', '-q', '-b', 'main');
@@ -316,7 +307,7 @@ async function bareRepository(t) {
 
 test('materialize: clone, local setup, overlay, summary; the second run is unchanged', async (t) => {
   const repo = await bareRepository(t);
-  const dir = await tempDir(t, 'spoon-mat-');
+  const dir = tempDir(t, 'spoon-mat-');
   const home = path.join(dir, 'homes', 'alice');
   const file = await envFile(t, { ...environment, dotfilesRepoUrl: repo.url });
   const args = ['materialize', '--home', home, '--container-home', '/home/alice', '--env', file, '--local-setup', '--allow-protocol', 'file'];
@@ -350,7 +341,7 @@ test('materialize: clone, local setup, overlay, summary; the second run is uncha
 
 test('materialize on a terminal redraws one progress line with \\r', async (t) => {
   const repo = await bareRepository(t);
-  const dir = await tempDir(t, 'spoon-tty-');
+  const dir = tempDir(t, 'spoon-tty-');
   const home = path.join(dir, 'alice');
   const file = await envFile(t, { ...environment, dotfilesRepoUrl: repo.url, setupCommand: undefined });
   const result = await runCliOnTty(['materialize', '--home', home, '--container-home', '/home/alice', '--env', file, '--allow-protocol', 'file']);
@@ -363,7 +354,7 @@ test('materialize on a terminal redraws one progress line with \\r', async (t) =
 
 test('materialize failures: a protocol not allowed is ERR_PROTOCOL_NOT_ALLOWED, exit 1', async (t) => {
   const repo = await bareRepository(t);
-  const dir = await tempDir(t, 'spoon-mat-');
+  const dir = tempDir(t, 'spoon-mat-');
   const file = await envFile(t, { ...environment, dotfilesRepoUrl: repo.url });
   const result = await runCli(['materialize', '--home', path.join(dir, 'alice'), '--container-home', '/home/alice', '--env', file, '--local-setup']);
   assertFailure(result, 1, 'ERR_PROTOCOL_NOT_ALLOWED');

@@ -3,13 +3,13 @@
 // leave no debris in the staging area.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { once } from 'node:events';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, writeFileSync, symlinkSync, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cloneRepository, HomeNativeError, versions } from '@spoon/home-native';
-import { buildDotfilesRepo, buildLargeBlobRepo, buildLongHistoryRepo, git, tempDir } from './helpers/fixtures.mjs';
+import { buildDotfilesRepo, buildLargeBlobRepo, buildLongHistoryRepo, git } from './helpers/fixtures.mjs';
+import { tempDir } from './helpers/temp.mjs';
 import { makeTlsFiles, startGitDaemon, startHttpGitServer } from './helpers/servers.mjs';
 import { newHome, plantPrevious, stagingDebris } from './helpers/home.mjs';
 import { runNode } from './helpers/child.mjs';
@@ -22,13 +22,13 @@ let httpServer, daemon, httpsServer, slowServer, stallServer, dyingServer;
 
 before(async () => {
   tmp = tempDir('home-native-clone-');
-  repos = path.join(tmp.dir, 'repos');
+  repos = path.join(tmp, 'repos');
   mkdirSync(repos);
   fixture = buildDotfilesRepo(repos);
   buildLongHistoryRepo(repos, { commits: 2000, files: 1000 });
   buildLargeBlobRepo(repos, { bytes: LARGE_BYTES });
-  mkdirSync(path.join(tmp.dir, 'tls'));
-  tls = makeTlsFiles(path.join(tmp.dir, 'tls'));
+  mkdirSync(path.join(tmp, 'tls'));
+  tls = makeTlsFiles(path.join(tmp, 'tls'));
   httpServer = await startHttpGitServer(repos);
   daemon = await startGitDaemon(repos);
   httpsServer = await startHttpGitServer(repos, { tls });
@@ -39,7 +39,6 @@ before(async () => {
 
 after(async () => {
   for (const server of [httpServer, daemon, httpsServer, slowServer, stallServer, dyingServer]) await server?.stop();
-  tmp?.remove();
 });
 
 const http = { allowedProtocols: ['http'], allowedNetworks: ['127.0.0.0/8', '::1/128'] };
@@ -60,7 +59,7 @@ async function rejectsKeepingPrevious(h, intact, promise, code) {
 const mode = (p) => lstatSync(p).mode & 0o777;
 
 test('default branch over smart HTTP: files, modes, symlinks, no submodule content, single branch', async () => {
-  const h = newHome(tmp.dir);
+  const h = newHome(tmp);
   const report = await cloneRepository({ url: httpServer.url('dotfiles'), homeDir: h.home, ...http });
   assert.equal(report.commit, fixture.commits.main);
   assert.equal(report.ref, 'refs/heads/main');
@@ -89,7 +88,7 @@ test('default branch over smart HTTP: files, modes, symlinks, no submodule conte
 });
 
 test('a branch by name', async () => {
-  const h = newHome(tmp.dir);
+  const h = newHome(tmp);
   const report = await cloneRepository({ url: httpServer.url('dotfiles'), ref: 'feature', homeDir: h.home, ...http });
   assert.equal(report.commit, fixture.commits.feature);
   assert.equal(report.ref, 'refs/heads/feature');
@@ -98,7 +97,7 @@ test('a branch by name', async () => {
 });
 
 test('an annotated tag is checked out detached; no other tag is fetched', async () => {
-  const h = newHome(tmp.dir);
+  const h = newHome(tmp);
   const report = await cloneRepository({ url: httpServer.url('dotfiles'), ref: 'v1.0', homeDir: h.home, ...http });
   assert.equal(report.commit, fixture.commits.first);
   assert.equal(report.ref, 'refs/tags/v1.0');
@@ -109,28 +108,28 @@ test('an annotated tag is checked out detached; no other tag is fetched', async 
 });
 
 test('a lightweight tag', async () => {
-  const h = newHome(tmp.dir);
+  const h = newHome(tmp);
   const report = await cloneRepository({ url: httpServer.url('dotfiles'), ref: 'light', homeDir: h.home, ...http });
   assert.equal(report.commit, fixture.commits.feature);
   assert.equal(report.ref, 'refs/tags/light');
 });
 
 test('a 40-hex commit id that the remote advertises', async () => {
-  const h = newHome(tmp.dir);
+  const h = newHome(tmp);
   const report = await cloneRepository({ url: httpServer.url('dotfiles'), ref: fixture.commits.feature, homeDir: h.home, ...http });
   assert.equal(report.commit, fixture.commits.feature);
   assert.equal(git(h.dotfiles, 'rev-parse', 'HEAD'), fixture.commits.feature);
   // The annotated tag's commit, advertised only as the peeled `refs/tags/v1.0^{}`.
-  const t = newHome(tmp.dir);
+  const t = newHome(tmp);
   assert.equal((await cloneRepository({ url: httpServer.url('dotfiles'), ref: fixture.commits.first, homeDir: t.home, ...http })).commit, fixture.commits.first);
   // An id that no ref points at: git http-backend does not serve it by default.
-  const u = newHome(tmp.dir);
+  const u = newHome(tmp);
   const intact = plantPrevious(u.home);
   await rejectsKeepingPrevious(u, intact, cloneRepository({ url: httpServer.url('dotfiles'), ref: 'f'.repeat(40), homeDir: u.home, ...http }), 'ERR_REF_NOT_FOUND');
 });
 
 test('an unknown ref is ERR_REF_NOT_FOUND and keeps the previous checkout', async () => {
-  const h = newHome(tmp.dir);
+  const h = newHome(tmp);
   const intact = plantPrevious(h.home);
   const error = await rejectsKeepingPrevious(h, intact, cloneRepository({ url: httpServer.url('dotfiles'), ref: 'no-such-branch', homeDir: h.home, ...http }), 'ERR_REF_NOT_FOUND');
   assert.match(error.message, /no-such-branch/);
@@ -141,21 +140,21 @@ test('disallowed protocols are refused before anything is touched', async () => 
   const cases = [
     [{ url: `file://${bare}` }],
     [{ url: bare }],
-    [{ url: `ext::sh -c touch% ${path.join(tmp.dir, 'pwned')}` }, { allowedProtocols: ['https', 'http', 'ssh', 'git', 'file'] }],
+    [{ url: `ext::sh -c touch% ${path.join(tmp, 'pwned')}` }, { allowedProtocols: ['https', 'http', 'ssh', 'git', 'file'] }],
     [{ url: 'git@localhost:alice/dotfiles.git' }],
     [{ url: 'ssh://git@localhost/alice/dotfiles.git' }, { allowedProtocols: ['https', 'git'] }],
     [{ url: httpServer.url('dotfiles') }, { allowedProtocols: ['https'], allowedNetworks: ['127.0.0.0/8', '::1/128'] }],
     [{ url: daemon.url('dotfiles') }],
   ];
   for (const [target, extra = {}] of cases) {
-    const h = newHome(tmp.dir);
+    const h = newHome(tmp);
     const intact = plantPrevious(h.home);
     const error = await rejectsKeepingPrevious(h, intact, cloneRepository({ ...target, homeDir: h.home, ...extra }), 'ERR_PROTOCOL_NOT_ALLOWED');
     assert.ok(error.url, `the refused URL is reported: ${target.url}`);
   }
-  assert.ok(!existsSync(path.join(tmp.dir, 'pwned')), 'ext:: never ran');
+  assert.ok(!existsSync(path.join(tmp, 'pwned')), 'ext:: never ran');
   // The same local path works when the test opts in to `file`.
-  const h = newHome(tmp.dir);
+  const h = newHome(tmp);
   const report = await cloneRepository({ url: bare, homeDir: h.home, allowedProtocols: ['file'] });
   assert.equal(report.commit, fixture.commits.main);
 });
@@ -174,7 +173,7 @@ test('credentials in the URL never appear in any error, including libgit2 messag
     { url: `http://${userinfo}@localhost:${httpServer.port}/dotfiles.git?x=${'y'.repeat(10)}`, ref: 'missing', ...http },
   ];
   for (const options of attempts) {
-    const h = newHome(tmp.dir);
+    const h = newHome(tmp);
     const error = await cloneRepository({ ...options, homeDir: h.home }).then(
       () => assert.fail('expected a failure'),
       (e) => e,
@@ -185,7 +184,7 @@ test('credentials in the URL never appear in any error, including libgit2 messag
     assert.deepEqual(stagingDebris(h.staging), []);
   }
   // Nor on disk: the clone's .git/config carries the URL without credentials.
-  const h = newHome(tmp.dir);
+  const h = newHome(tmp);
   await cloneRepository({ url: httpServer.url('dotfiles', userinfo), homeDir: h.home, ...http });
   const config = readFileSync(path.join(h.dotfiles, '.git/config'), 'utf8');
   assert.ok(!config.includes(SECRET), config);
@@ -195,19 +194,19 @@ test('credentials in the URL never appear in any error, including libgit2 messag
 });
 
 test('abort: before the start, while connecting, while receiving, during checkout', async () => {
-  const already = newHome(tmp.dir);
+  const already = newHome(tmp);
   const intact0 = plantPrevious(already.home);
   await rejectsKeepingPrevious(already, intact0, cloneRepository({ url: httpServer.url('dotfiles'), homeDir: already.home, signal: AbortSignal.abort(), ...http }), 'ERR_ABORTED');
 
   // The server sits on every request for 1.5 s: the abort lands while we wait for its refs.
-  const connecting = newHome(tmp.dir);
+  const connecting = newHome(tmp);
   const intact1 = plantPrevious(connecting.home);
   const started = Date.now();
   await rejectsKeepingPrevious(connecting, intact1, cloneRepository({ url: stallServer.url('dotfiles'), homeDir: connecting.home, signal: AbortSignal.timeout(100), ...http }), 'ERR_ABORTED');
   // The clone's own socket stream notices the abort while it waits for the silent server.
   assert.ok(Date.now() - started < 1000, `aborted after ${Date.now() - started} ms`);
 
-  const receiving = newHome(tmp.dir);
+  const receiving = newHome(tmp);
   const intact2 = plantPrevious(receiving.home);
   const controller = new AbortController();
   const phases = [];
@@ -228,7 +227,7 @@ test('abort: before the start, while connecting, while receiving, during checkou
   );
   assert.ok(phases.includes('receiving'), phases.join());
 
-  const checkout = newHome(tmp.dir);
+  const checkout = newHome(tmp);
   const intact3 = plantPrevious(checkout.home);
   const c2 = new AbortController();
   await rejectsKeepingPrevious(
@@ -246,7 +245,7 @@ test('abort: before the start, while connecting, while receiving, during checkou
 });
 
 test('timeout: a slow server hits the deadline (ERR_CLONE_TIMEOUT)', async () => {
-  const h = newHome(tmp.dir);
+  const h = newHome(tmp);
   const intact = plantPrevious(h.home);
   const started = Date.now();
   await rejectsKeepingPrevious(h, intact, cloneRepository({ url: slowServer.url('large'), homeDir: h.home, timeoutMs: 400, ...http }), 'ERR_CLONE_TIMEOUT');
@@ -254,7 +253,7 @@ test('timeout: a slow server hits the deadline (ERR_CLONE_TIMEOUT)', async () =>
 });
 
 test('timeout: a server that answers nothing hits the deadline too', async () => {
-  const h = newHome(tmp.dir);
+  const h = newHome(tmp);
   const intact = plantPrevious(h.home);
   const started = Date.now();
   await rejectsKeepingPrevious(h, intact, cloneRepository({ url: stallServer.url('dotfiles'), homeDir: h.home, timeoutMs: 200, ...http }), 'ERR_CLONE_TIMEOUT');
@@ -262,7 +261,7 @@ test('timeout: a server that answers nothing hits the deadline too', async () =>
 });
 
 test('.gitattributes filters still apply (eol=crlf), as git applies them', async () => {
-  const root = path.join(tmp.dir, `attrs-${Date.now()}`);
+  const root = path.join(tmp, `attrs-${Date.now()}`);
   mkdirSync(root);
   const work = path.join(root, 'work');
   mkdirSync(work);
@@ -273,7 +272,7 @@ test('.gitattributes filters still apply (eol=crlf), as git applies them', async
   writeFileSync(path.join(work, 'b.bin'), 'one\ntwo\n');
   git(work, 'add', '.');
   git(work, 'commit', '--quiet', '-m', 'attrs');
-  const h = newHome(tmp.dir);
+  const h = newHome(tmp);
   await cloneRepository({ url: work, homeDir: h.home, allowedProtocols: ['file'] });
   assert.equal(readFileSync(path.join(h.dotfiles, 'sub/a.txt'), 'utf8'), 'one\r\ntwo\r\n');
   assert.equal(readFileSync(path.join(h.dotfiles, 'b.bin'), 'utf8'), 'one\ntwo\n');
@@ -281,7 +280,7 @@ test('.gitattributes filters still apply (eol=crlf), as git applies them', async
 });
 
 test('byte limit: enforced as the data arrives (ERR_CLONE_TOO_LARGE)', async () => {
-  const h = newHome(tmp.dir);
+  const h = newHome(tmp);
   const intact = plantPrevious(h.home);
   const sentBefore = slowServer.stats.bytesSent;
   await rejectsKeepingPrevious(h, intact, cloneRepository({ url: slowServer.url('large'), homeDir: h.home, maxBytes: 512 * 1024, ...http }), 'ERR_CLONE_TOO_LARGE');
@@ -290,15 +289,15 @@ test('byte limit: enforced as the data arrives (ERR_CLONE_TOO_LARGE)', async () 
 });
 
 test('a server that dies mid-pack is ERR_CLONE_FAILED and keeps the previous checkout', async () => {
-  const h = newHome(tmp.dir);
+  const h = newHome(tmp);
   const intact = plantPrevious(h.home);
   const error = await rejectsKeepingPrevious(h, intact, cloneRepository({ url: dyingServer.url('large'), homeDir: h.home, ...http }), 'ERR_CLONE_FAILED');
   assert.match(error.message, /\[class \d+\]/, 'libgit2 error class reported');
 });
 
 test('~/.dotfiles planted as a symlink to outside is replaced; the outside is untouched', async () => {
-  const h = newHome(tmp.dir);
-  const outside = path.join(tmp.dir, `outside-${Date.now()}`);
+  const h = newHome(tmp);
+  const outside = path.join(tmp, `outside-${Date.now()}`);
   mkdirSync(outside);
   writeFileSync(path.join(outside, 'secret.txt'), 'keep me\n');
   symlinkSync(outside, h.dotfiles);
@@ -311,7 +310,7 @@ test('~/.dotfiles planted as a symlink to outside is replaced; the outside is un
 });
 
 test('a file at ~/.dotfiles, and an existing checkout, are replaced', async () => {
-  const h = newHome(tmp.dir);
+  const h = newHome(tmp);
   writeFileSync(h.dotfiles, 'a file\n');
   await cloneRepository({ url: httpServer.url('dotfiles'), homeDir: h.home, ...http });
   assert.ok(lstatSync(h.dotfiles).isDirectory());
@@ -321,7 +320,7 @@ test('a file at ~/.dotfiles, and an existing checkout, are replaced', async () =
 });
 
 test('`into` below the home, parents created; escapes refused', async () => {
-  const h = newHome(tmp.dir);
+  const h = newHome(tmp);
   await cloneRepository({ url: httpServer.url('dotfiles'), homeDir: h.home, into: 'src/dotfiles', ...http });
   assert.ok(existsSync(path.join(h.home, 'src/dotfiles/README.md')));
   await assert.rejects(cloneRepository({ url: httpServer.url('dotfiles'), homeDir: h.home, into: '../escape', ...http }), { code: 'ERR_INVALID_PATH' });
@@ -329,7 +328,7 @@ test('`into` below the home, parents created; escapes refused', async () => {
 });
 
 test('ownership: uid/gid applied to every entry, symlinks included', { skip: process.getuid() !== 0 && 'needs root' }, async () => {
-  const h = newHome(tmp.dir);
+  const h = newHome(tmp);
   await cloneRepository({ url: httpServer.url('dotfiles'), homeDir: h.home, uid: 12345, gid: 23456, ...http });
   for (const rel of ['', 'README.md', 'link-out', 'bin/tool.sh', '.git', '.git/HEAD', 'nested/deep/file']) {
     const st = lstatSync(path.join(h.dotfiles, rel));
@@ -339,8 +338,8 @@ test('ownership: uid/gid applied to every entry, symlinks included', { skip: pro
 });
 
 test('shallow: a depth-1 clone of a long history receives a small fraction of the full clone', async () => {
-  const shallow = newHome(tmp.dir);
-  const full = newHome(tmp.dir);
+  const shallow = newHome(tmp);
+  const full = newHome(tmp);
   const a = await cloneRepository({ url: httpServer.url('long'), homeDir: shallow.home, ...http });
   const b = await cloneRepository({ url: httpServer.url('long'), homeDir: full.home, depth: 0, ...http });
   assert.equal(a.commit, b.commit);
@@ -358,7 +357,7 @@ const [major, minor] = versions().libgit2.split('.').map(Number);
 const gitDaemonShallow = major > 1 || (major === 1 && minor >= 9);
 
 test(`git:// against git daemon: ${gitDaemonShallow ? 'a shallow clone' : 'shallow refused, full fetch instead, reported as shallow: false'}`, async () => {
-  const h = newHome(tmp.dir);
+  const h = newHome(tmp);
   const report = await cloneRepository({ url: daemon.url('dotfiles'), ref: 'feature', homeDir: h.home, allowedProtocols: ['git'], allowedNetworks: ['127.0.0.0/8', '::1/128'] });
   assert.equal(report.commit, fixture.commits.feature);
   assert.equal(report.shallow, gitDaemonShallow);
@@ -368,29 +367,29 @@ test(`git:// against git daemon: ${gitDaemonShallow ? 'a shallow clone' : 'shall
 
 test('HTTPS with a per-clone caFile; without it the certificate is refused', async () => {
   const url = `https://localhost:${httpsServer.port}/dotfiles.git`;
-  const h = newHome(tmp.dir);
+  const h = newHome(tmp);
   const report = await cloneRepository({ url, homeDir: h.home, caFile: tls.caFile, allowedNetworks: ['127.0.0.0/8', '::1/128'] });
   assert.equal(report.commit, fixture.commits.main);
-  const bad = newHome(tmp.dir);
+  const bad = newHome(tmp);
   const intact = plantPrevious(bad.home);
   const error = await rejectsKeepingPrevious(bad, intact, cloneRepository({ url, homeDir: bad.home, allowedNetworks: ['127.0.0.0/8', '::1/128'] }), 'ERR_CLONE_FAILED');
   assert.match(error.message, /certificate/i);
   // The right CA, but a name the certificate does not carry (it names DNS:localhost only).
-  const byIp = newHome(tmp.dir);
+  const byIp = newHome(tmp);
   await assert.rejects(
     cloneRepository({ url: `https://127.0.0.1:${httpsServer.port}/dotfiles.git`, homeDir: byIp.home, caFile: tls.caFile, allowedNetworks: ['127.0.0.0/8'] }),
     (e) => e.code === 'ERR_CLONE_FAILED' && /certificate/i.test(e.message),
   );
   // A CA that did not sign the server's certificate is refused too.
-  const other = path.join(tmp.dir, 'other-ca');
+  const other = path.join(tmp, 'other-ca');
   mkdirSync(other);
   const { caFile: wrongCa } = makeTlsFiles(other);
-  const wrong = newHome(tmp.dir);
+  const wrong = newHome(tmp);
   await assert.rejects(cloneRepository({ url, homeDir: wrong.home, caFile: wrongCa, allowedNetworks: ['127.0.0.0/8', '::1/128'] }), (e) => e.code === 'ERR_CLONE_FAILED' && /certificate/i.test(e.message));
 });
 
 test('progress: phases in order, throttled, and a final done event', async () => {
-  const h = newHome(tmp.dir);
+  const h = newHome(tmp);
   const events = [];
   const started = Date.now();
   await cloneRepository({ url: slowServer.url('long'), homeDir: h.home, ...http, onProgress: (p) => events.push({ ...p, at: Date.now() }) });
@@ -408,7 +407,7 @@ test('progress: phases in order, throttled, and a final done event', async () =>
 });
 
 test('progress: a JS thread too busy to listen still gets every phase, each with its last state', async () => {
-  const h = newHome(tmp.dir);
+  const h = newHome(tmp);
   const events = [];
   const clone = cloneRepository({ url: httpServer.url('long'), homeDir: h.home, ...http, onProgress: (p) => events.push(p) });
   // The clone runs on its own thread while this one is blocked: its states queue natively.
@@ -427,10 +426,10 @@ test('progress: a JS thread too busy to listen still gets every phase, each with
 test("the host's and the user's git configuration cannot influence the clone; hooks never run", async () => {
   // A child process whose HOME holds a gitconfig that would redirect the URL, set a template
   // with a post-checkout hook, and point core.hooksPath at it.
-  const fake = path.join(tmp.dir, 'fake-home');
+  const fake = path.join(tmp, 'fake-home');
   const hooks = path.join(fake, 'hooks');
   mkdirSync(hooks, { recursive: true });
-  const marker = path.join(tmp.dir, 'hook-ran');
+  const marker = path.join(tmp, 'hook-ran');
   for (const name of ['post-checkout', 'post-merge', 'pre-commit', 'reference-transaction']) {
     writeFileSync(path.join(hooks, name), `#!/bin/sh\ntouch ${marker}\n`, { mode: 0o755 });
   }
@@ -440,7 +439,7 @@ test("the host's and the user's git configuration cannot influence the clone; ho
     path.join(fake, '.gitconfig'),
     `[url "http://localhost:1/"]\n\tinsteadOf = ${httpServer.url('').replace(/\.git$/, '')}\n[core]\n\thooksPath = ${hooks}\n[init]\n\ttemplateDir = ${path.join(fake, 'template')}\n`,
   );
-  const h = newHome(tmp.dir);
+  const h = newHome(tmp);
   const script = `import { cloneRepository } from '@spoon/home-native';
     const r = await cloneRepository({ url: ${JSON.stringify(httpServer.url('dotfiles'))}, homeDir: ${JSON.stringify(h.home)}, allowedProtocols: ['http'], allowedNetworks: ['127.0.0.0/8', '::1/128'] });
     console.log(r.commit);`;
@@ -452,59 +451,4 @@ test("the host's and the user's git configuration cannot influence the clone; ho
   assert.equal(out.trim(), fixture.commits.main);
   assert.ok(!existsSync(marker), 'no hook ran');
   assert.deepEqual(readdirSync(path.join(h.dotfiles, '.git/hooks')).filter((n) => !n.endsWith('.sample')), []);
-});
-
-test('clones do not occupy the libuv threadpool (UV_THREADPOOL_SIZE=4, four slow clones)', async () => {
-  const dir = path.join(tmp.dir, `pool-${Date.now()}`);
-  mkdirSync(dir);
-  const { code, out } = await runNode([path.join(here, 'children/pool-probe.mjs'), slowServer.url('large'), dir], {
-    cwd: here,
-    env: { ...process.env, UV_THREADPOOL_SIZE: '4' },
-  });
-  assert.equal(code, 0, out);
-  const result = JSON.parse(out.trim().split('\n').at(-1));
-  assert.equal(result.clonesSettledBeforeRead, 0, 'readFile completed while all four clones were still running');
-  assert.equal(result.clones, 4);
-});
-
-test('configure({ clone: { concurrency: 1 } }) queues the second clone behind the first', async () => {
-  const { createRequire } = await import('node:module');
-  const require = createRequire(import.meta.url);
-  const { configure } = require('../dist/settings.js');
-  configure({ clone: { concurrency: 1 } });
-  try {
-    const slow = newHome(tmp.dir);
-    const fast = newHome(tmp.dir);
-    const order = [];
-    const controller = new AbortController();
-    const first = cloneRepository({ url: slowServer.url('large'), homeDir: slow.home, signal: controller.signal, ...http,
-      onProgress: (p) => p.phase === 'receiving' && setTimeout(() => controller.abort(), 300) })
-      .catch((e) => e.code)
-      .then((code) => order.push(`slow:${code}`));
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    const second = cloneRepository({ url: httpServer.url('dotfiles'), homeDir: fast.home, ...http }).then(() => order.push('fast'));
-    await Promise.all([first, second]);
-    assert.deepEqual(order, ['slow:ERR_ABORTED', 'fast'], 'the fast clone waited for the only slot');
-  } finally {
-    configure({ clone: { concurrency: 4 } });
-  }
-});
-
-test("a crashed process's staging debris is removed by the next clone", async () => {
-  const h = newHome(tmp.dir);
-  // A child starts a clone against the stalling server and is killed while it waits.
-  const script = `import { cloneRepository } from '@spoon/home-native';
-    cloneRepository({ url: ${JSON.stringify(stallServer.url('dotfiles'))}, homeDir: ${JSON.stringify(h.home)}, allowedProtocols: ['http'], allowedNetworks: ['127.0.0.0/8', '::1/128'] }).catch(() => {});
-    setTimeout(() => console.log('started'), 300);`;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: here, stdio: ['ignore', 'pipe', 'inherit'] });
-  const exited = once(child, 'exit');
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  while (!out.includes('started')) await new Promise((resolve) => setTimeout(resolve, 20));
-  assert.equal(stagingDebris(h.staging).length, 2, 'the clone directory and its claim exist while it runs');
-  child.kill('SIGKILL');
-  await exited;
-  assert.equal(stagingDebris(h.staging).length, 2, 'a killed process cleans nothing up');
-  await cloneRepository({ url: httpServer.url('dotfiles'), homeDir: h.home, ...http });
-  assert.deepEqual(stagingDebris(h.staging), [], 'the next clone swept it');
 });

@@ -3,12 +3,14 @@
 // leaking into an error.
 import { test, beforeEach, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
 import net from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { inspect } from 'node:util';
 import { configure, fetchUserEnvironment, HomeNativeError } from '@spoon/home-native';
 import { answers, startConvexServer } from './helpers/convex-server.mjs';
+import { runNode } from './helpers/child.mjs';
+import { sampleEnvironment } from './helpers/sample-environment.mjs';
 
 const require = createRequire(import.meta.url);
 // Internal test hooks, from the same build the package name resolves to (one module state).
@@ -17,17 +19,7 @@ const { convexClientsCreated } = require('../dist/convex.js');
 
 // Special characters on purpose: JSON-escaped and URL-encoded spellings differ from the raw one.
 const TOKEN = 'wt_s3cret"tok/en+&=Zq9 \\x';
-const goodEnv = {
-  username: 'alice',
-  enabled: true,
-  dotfilesRepoUrl: 'https://example.com/alice/dotfiles.git',
-  dotfilesRepoRef: 'main',
-  setupCommand: 'install.sh',
-  files: [
-    { path: '.gitconfig', content: '[user]\n\tname = Alice\n', isExecutable: false },
-    { path: 'bin/hello', content: '#!/bin/sh\necho hi\n', isExecutable: true },
-  ],
-};
+const goodEnv = sampleEnvironment();
 
 let server;
 before(async () => {
@@ -330,15 +322,11 @@ test("the backend's log lines go to stderr, scrubbed, and never to stdout", asyn
   `;
   server.answer = answers.success(null, [`[INFO] checking token ${TOKEN}`, '[WARN] slow query']);
   // Async: the server answering it lives in this process.
-  const child = await new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--input-type=module', '-e', script, server.url, TOKEN],
-      { cwd: new URL('..', import.meta.url), encoding: 'utf8', timeout: 20_000 },
-      (error, stdout, stderr) => resolve({ status: error ? error.code : 0, stdout, stderr }),
-    );
+  const child = await runNode(['--input-type=module', '-e', script, server.url, TOKEN], {
+    cwd: fileURLToPath(new URL('..', import.meta.url)),
+    timeoutMs: 20_000,
   });
-  assert.equal(child.status, 0, child.stderr);
+  assert.equal(child.code, 0, child.stderr);
   assert.equal(child.stdout, 'null');
   assert.match(child.stderr, /\[CONVEX A\(userDotfilesNode:getEnvironmentForJob\)\] \[INFO\] checking token \[redacted\]/);
   assert.match(child.stderr, /\[WARN\] slow query/);

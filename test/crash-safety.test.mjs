@@ -21,9 +21,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { configHash, configure, localRunner, materializeUserHome } from '@spoon/home-native';
 import { resetSettingsForTests } from '../dist/settings.js';
-import { git, tempDir } from './helpers/fixtures.mjs';
+import { git } from './helpers/fixtures.mjs';
+import { tempDir } from './helpers/temp.mjs';
 import { startHttpGitServer } from './helpers/servers.mjs';
 import { stagingDebris } from './helpers/home.mjs';
+import { snapshot } from './helpers/tree.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const RUNS = Number(process.env.HOME_NATIVE_CRASH_RUNS ?? 90);
@@ -133,41 +135,30 @@ async function tempFiles(dir, rel = '') {
   return out;
 }
 
-/** path -> "mode bytes" for the whole home, `.dotfiles/.git` left out (its index holds times). */
-async function homeTree(dir, rel = '', out = new Map()) {
-  for (const name of (await readdir(path.join(dir, rel))).sort()) {
-    const childRel = rel ? `${rel}/${name}` : name;
-    if (childRel === '.dotfiles/.git') continue;
-    const full = path.join(dir, childRel);
-    const st = await lstat(full);
-    const mode = (st.mode & 0o7777).toString(8);
-    if (st.isDirectory()) {
-      out.set(childRel, `dir ${mode}`);
-      await homeTree(dir, childRel, out);
-    } else out.set(childRel, `${st.isSymbolicLink() ? 'link' : 'file'} ${mode} ${(await readFile(full)).toString('base64')}`);
-  }
-  return out;
-}
+/** The whole home's tree, `.dotfiles/.git` left out (its index holds times). */
+const homeTree = (dir) => snapshot(dir, { skip: (rel) => rel === '.dotfiles/.git' });
 
 test(`crash safety: ${RUNS} SIGKILLs at random points, then a clean run converges`, { timeout: 600_000 }, async (t) => {
   resetSettingsForTests();
-  const scratch = tempDir('home-native-crash-');
-  t.after(() => scratch.remove());
-  const { repos, tree } = buildRepo(scratch.dir);
+  const scratch = tempDir(t, 'home-native-crash-');
+  const { repos, tree } = buildRepo(scratch);
   const server = await startHttpGitServer(repos);
   t.after(() => server.stop());
   const url = server.url('dotfiles');
-  const homes = path.join(scratch.dir, 'homes');
+  const homes = path.join(scratch, 'homes');
   const home = path.join(homes, 'alice');
   const staging = path.join(homes, '.home-native');
   mkdirSync(home, { recursive: true });
   seedOldFiles(home);
-  const filesJson = Object.fromEntries(variants.map((v) => [v, path.join(scratch.dir, `${v}.json`)]));
+  const filesJson = Object.fromEntries(variants.map((v) => [v, path.join(scratch, `${v}.json`)]));
   for (const v of variants) writeFileSync(filesJson[v], JSON.stringify(overlay(v)));
   const hashes = Object.fromEntries(variants.map((v) => [configHash(envFor(url, v)), v]));
   const allowed = new Map(overlay('old').map((f, i) => [f.path, new Set(['old', ...variants].map((v) => body(v, i)))]));
 
-  /** Starts a child; `killAt(lines)` decides when to kill it (or never). */
+  /**
+   * Starts a child; `killAt(lines)` decides when to kill it (or never). Not runNode
+   * (helpers/child.mjs): the kill is aimed at the phases the child reports while it runs.
+   */
   function runChild(variant, plan) {
     const child = spawn(process.execPath, [path.join(here, 'children/crash.mjs'), home, url, variant, filesJson[variant]], {
       cwd: here,
@@ -262,7 +253,7 @@ test(`crash safety: ${RUNS} SIGKILLs at random points, then a clean run converge
   configure({ clone: { allowedProtocols: ['http'], allowedNetworks: ['127.0.0.0/8', '::1/128'] }, runInJobContainer: localRunner });
   const redact = (text) => text;
   await materializeUserHome({ homeDir: home, containerHome, redact, userEnv: envFor(url, 'main') });
-  const fresh = path.join(scratch.dir, 'fresh', 'alice');
+  const fresh = path.join(scratch, 'fresh', 'alice');
   mkdirSync(fresh, { recursive: true });
   seedOldFiles(fresh);
   await materializeUserHome({ homeDir: fresh, containerHome, redact, userEnv: envFor(url, 'main') });

@@ -2,19 +2,16 @@
 // home it leaves behind.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { lstat, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { root } from './helpers/cli.mjs';
+import { runNode } from './helpers/child.mjs';
 
 const runDemo = () =>
-  new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [path.join(root, 'scripts', 'demo.mjs')],
-      { cwd: root, encoding: 'utf8', timeout: 180_000, env: { ...process.env, CONVEX_URL: '', WORKER_TOKEN: '' } },
-      (error, stdout, stderr) => resolve({ code: error ? error.code ?? -1 : 0, stdout, stderr }),
-    );
+  runNode([path.join(root, 'scripts', 'demo.mjs')], {
+    cwd: root,
+    timeoutMs: 180_000,
+    env: { ...process.env, CONVEX_URL: '', WORKER_TOKEN: '' },
   });
 
 test('the demo materializes a home over loopback HTTP, twice, and cleans up', { timeout: 200_000 }, async () => {

@@ -1,7 +1,7 @@
 // The per-home lock that materializeUserHome takes (internal API, lib/home-lock.ts): a second
 // holder waits for the first, between async callers of one process and between processes; the
 // caller's signal ends a wait.
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -11,17 +11,16 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { tempDir } from './helpers/fixtures.mjs';
+import { tempDir } from './helpers/temp.mjs';
 
 const require = createRequire(import.meta.url);
 const { acquireHomeLock } = require('../dist/home-lock.js');
 const here = path.dirname(fileURLToPath(import.meta.url));
 const tmp = tempDir('home-native-lock-');
-after(() => tmp.remove());
 
 let n = 0;
 function newHome() {
-  const home = path.join(tmp.dir, `homes-${++n}`, 'alice');
+  const home = path.join(tmp, `homes-${++n}`, 'alice');
   mkdirSync(home, { recursive: true });
   return home;
 }
@@ -66,6 +65,7 @@ test('the lock excludes another process', async () => {
       process.stdout.write('locked\\n');
       process.stdin.once('data', () => { lock.release(); process.stdout.write('released\\n'); process.exit(0); });
     }, (e) => { console.error(e); process.exit(1); });`;
+  // Not runNode (helpers/child.mjs): the child holds the lock until told to let go.
   const child = spawn(process.execPath, ['-e', script], { stdio: ['pipe', 'pipe', 'inherit'] });
   const exited = once(child, 'exit');
   let out = '';
@@ -91,6 +91,7 @@ test('a process that dies holding the lock releases it', async () => {
   const home = newHome();
   const script = `require(${JSON.stringify(path.join(here, '../dist/home-lock.js'))}).acquireHomeLock(${JSON.stringify(home)})
     .then(() => { process.stdout.write('locked\\n'); setInterval(() => {}, 1000); });`;
+  // Not runNode (helpers/child.mjs): the child is killed while it holds the lock.
   const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (d) => (out += d));

@@ -5,14 +5,15 @@
 // the outcome, the time to settle, the child's peak RSS and what was left in the staging area.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
-import { once } from 'node:events';
+import { execFileSync } from 'node:child_process';
 import { lstatSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cloneRepository, configure, HomeNativeError } from '@spoon/home-native';
 import { resetSettingsForTests } from '../dist/settings.js';
-import { buildDotfilesRepo, tempDir } from './helpers/fixtures.mjs';
+import { buildDotfilesRepo } from './helpers/fixtures.mjs';
+import { tempDir } from './helpers/temp.mjs';
+import { runNode } from './helpers/child.mjs';
 import { startHttpGitServer } from './helpers/servers.mjs';
 import { newHome, plantPrevious, stagingDebris } from './helpers/home.mjs';
 import {
@@ -69,10 +70,10 @@ const built = {};
 
 before(async () => {
   tmp = tempDir('home-native-hostile-');
-  repos = path.join(tmp.dir, 'repos');
+  repos = path.join(tmp, 'repos');
   mkdirSync(repos);
   buildDotfilesRepo(repos);
-  outside = path.join(tmp.dir, 'outside');
+  outside = path.join(tmp, 'outside');
   mkdirSync(path.join(outside, 'dir'), { recursive: true });
   execFileSync('sh', ['-c', `echo outside > '${outside}/file'`]);
   const t = performance.now();
@@ -93,8 +94,8 @@ before(async () => {
   ]);
   for (const c of nameCases) built[c.repo] = buildTreeRepo(repos, c.repo, c.entries, c.build);
   console.log(`# hostile repositories built in ${Math.round(performance.now() - t)} ms`);
-  server = await startHttpGitServer(repos, { env: packObjectsHookEnv(tmp.dir) });
-  homesRoot = path.join(tmp.dir, 'homes');
+  server = await startHttpGitServer(repos, { env: packObjectsHookEnv(tmp) });
+  homesRoot = path.join(tmp, 'homes');
   mkdirSync(homesRoot);
   if (isRoot) {
     execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${TMPFS_BYTES},mode=0755`, 'tmpfs', homesRoot]);
@@ -105,7 +106,6 @@ before(async () => {
 after(async () => {
   await server?.stop();
   if (mounted) execFileSync('umount', ['-l', homesRoot]);
-  tmp?.remove();
 });
 
 /**
@@ -147,20 +147,10 @@ async function hostileClone(t, label, options, { abortAfterMs, hardLimitMs = 60_
     abortAfterMs,
     followUp: cloneOptions('dotfiles', { homeDir: followHome.home }),
   };
-  const child = spawn(process.execPath, [path.join(here, 'children/hostile-clone.mjs'), JSON.stringify(args)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (err += d));
-  let killed = false;
-  const timer = setTimeout(() => {
-    killed = true;
-    child.kill('SIGKILL');
-  }, hardLimitMs);
-  const [exitCode] = await once(child, 'exit');
-  clearTimeout(timer);
+  const { code: exitCode, stdout: out, stderr: err, timedOut: killed } = await runNode(
+    [path.join(here, 'children/hostile-clone.mjs'), JSON.stringify(args)],
+    { timeoutMs: hardLimitMs },
+  );
   assert.ok(!killed, `${label}: the child was still running after ${hardLimitMs} ms (killed): ${out}${err}`);
   assert.equal(exitCode, 0, `${label}: the child failed: ${err}`);
   const result = JSON.parse(out.trim().split('\n').pop());
@@ -322,7 +312,7 @@ test('libgit2 fails cleanly wherever the heap limit cuts it off: caps from 4 KiB
 });
 
 test('the limits are options and settings: validated, configured defaults, per-clone overrides', async (t) => {
-  const h = newHome(tmp.dir);
+  const h = newHome(tmp);
   for (const name of ['maxFiles', 'maxCheckoutBytes', 'maxFileBytes', 'maxMemoryBytes']) {
     for (const bad of [0, -1, 1.5, '10', null]) {
       await assert.rejects(cloneRepository({ ...cloneOptions('dotfiles'), homeDir: h.home, [name]: bad }), (e) => {

@@ -3,11 +3,10 @@
 // and the RSS within a small margin. HOME_NATIVE_LEAK_MATERIALIZATIONS / _CLONES scale it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { tempDir } from './helpers/fixtures.mjs';
+import { runNode } from './helpers/child.mjs';
+import { tempDir } from './helpers/temp.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const MATERIALIZATIONS = Number(process.env.HOME_NATIVE_LEAK_MATERIALIZATIONS ?? 10_000);
@@ -17,17 +16,11 @@ const CLONES = Number(process.env.HOME_NATIVE_LEAK_CLONES ?? 1_000);
 const RSS_MARGIN_BYTES = 8 * 2 ** 20;
 
 test(`no descriptor or memory leak over ${MATERIALIZATIONS} materializations and ${CLONES} failed clones`, { timeout: 600_000 }, async (t) => {
-  const scratch = tempDir('home-native-leaks-');
-  t.after(() => scratch.remove());
-  const child = spawn(process.execPath, ['--expose-gc', path.join(here, 'children/leak.mjs'), scratch.dir, String(MATERIALIZATIONS), String(CLONES)], {
-    cwd: here,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (err += d));
-  const [code] = await once(child, 'exit');
+  const scratch = tempDir(t, 'home-native-leaks-');
+  const { code, stdout: out, stderr: err } = await runNode(
+    ['--expose-gc', path.join(here, 'children/leak.mjs'), scratch, String(MATERIALIZATIONS), String(CLONES)],
+    { cwd: here, timeoutMs: 590_000 },
+  );
   assert.equal(code, 0, err);
   const r = JSON.parse(out.trim().split('\n').at(-1));
   const mib = (bytes) => (bytes / 2 ** 20).toFixed(1);

@@ -12,7 +12,8 @@ import { mkdirSync, readFileSync, writeFileSync, lstatSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resetSettingsForTests } from '../dist/settings.js';
-import { buildDotfilesRepo, tempDir } from './helpers/fixtures.mjs';
+import { buildDotfilesRepo } from './helpers/fixtures.mjs';
+import { tempDir } from './helpers/temp.mjs';
 import { overlayFor, runLoad } from './helpers/load-run.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -42,18 +43,19 @@ function lines(child) {
 
 test(`load: ${HOMES} homes at once, a second process on the same homes`, { timeout: 600_000 }, async (t) => {
   resetSettingsForTests();
-  const scratch = tempDir('home-native-load-');
-  t.after(() => scratch.remove());
-  const repos = path.join(scratch.dir, 'repos');
+  const scratch = tempDir(t, 'home-native-load-');
+  const repos = path.join(scratch, 'repos');
   mkdirSync(repos);
   const { commits } = buildDotfilesRepo(repos);
+  // Not runNode (helpers/child.mjs): both children are talked to while they run (the server's port,
+  // the second process's ready/go), not run to their end.
   const server = spawn(process.execPath, [path.join(here, 'children/server.mjs'), repos], { cwd: here, stdio: ['ignore', 'pipe', 'inherit'] });
   t.after(() => server.kill('SIGKILL'));
   const port = Number(await lines(server)());
   const url = `http://localhost:${port}/dotfiles.git`;
 
-  const homes = Array.from({ length: HOMES }, (_, i) => path.join(scratch.dir, 'homes', `user${i}`));
-  const homesFile = path.join(scratch.dir, 'homes.json');
+  const homes = Array.from({ length: HOMES }, (_, i) => path.join(scratch, 'homes', `user${i}`));
+  const homesFile = path.join(scratch, 'homes.json');
   writeFileSync(homesFile, JSON.stringify(homes));
   const second = spawn(process.execPath, [path.join(here, 'children/load.mjs'), url, homesFile], { cwd: here, stdio: ['pipe', 'pipe', 'inherit'] });
   const exited = once(second, 'exit');

@@ -38,7 +38,7 @@ const installScript = [
 
 async function fixture(t) {
   resetSettingsForTests();
-  const root = await tempDir(t, 'materialize-repo-');
+  const root = tempDir(t, 'materialize-repo-');
   const work = path.join(root, 'work');
   await mkdir(work);
   git(work, 'init', '--quiet', '--initial-branch=main');

@@ -17,7 +17,7 @@ const env = (overrides = {}) => ({ username: 'alice', enabled: true, files: [], 
 
 async function setup(t) {
   resetSettingsForTests();
-  const root = await tempDir(t);
+  const root = tempDir(t);
   const homeDir = path.join(root, 'homes', 'alice');
   const outside = path.join(root, 'outside');
   await mkdir(outside, { recursive: true });

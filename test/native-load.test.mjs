@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createRequire } from 'node:module';
 import { versions } from '@spoon/home-native';
+import { runNode } from './helpers/child.mjs';
 import { tempDir } from './helpers/temp.mjs';
 
 const run = promisify(execFile);
@@ -18,7 +19,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 // The package as installed without any binary: shim, manifest, dependencies.
 async function packageWithoutBinary(t) {
-  const dir = await tempDir(t, 'native-load-');
+  const dir = tempDir(t, 'native-load-');
   const pkg = path.join(dir, 'node_modules', '@spoon', 'home-native');
   await mkdir(pkg, { recursive: true });
   await cp(path.join(root, 'dist'), path.join(pkg, 'dist'), { recursive: true });
@@ -39,7 +40,8 @@ test('no prebuild and no build: ERR_NATIVE_LOAD, naming the platform and both wa
      try { m.versions(); console.log(JSON.stringify({ loaded: true })); }
      catch (e) { console.log(JSON.stringify({ name: e.name, code: e.code, message: e.message })); }`,
   );
-  const { stdout } = await run(process.execPath, [probe], { cwd: dir });
+  const { code, stdout, stderr } = await runNode([probe], { cwd: dir });
+  assert.equal(code, 0, stderr);
   const result = JSON.parse(stdout);
   assert.equal(result.code, 'ERR_NATIVE_LOAD', stdout);
   assert.match(result.message, new RegExp(`no native binary for ${process.platform}-${process.arch}`));
@@ -51,10 +53,8 @@ test('no prebuild and no build: ERR_NATIVE_LOAD, naming the platform and both wa
 test('the CLI reports the same failure with its code and a non-zero exit', async (t) => {
   const dir = await packageWithoutBinary(t);
   const cli = path.join(dir, 'node_modules', '@spoon', 'home-native', 'dist', 'cli', 'main.js');
-  const failed = await run(process.execPath, [cli, '--version'], { cwd: dir }).then(
-    () => null,
-    (e) => e,
-  );
+  const version = await runNode([cli, '--version'], { cwd: dir });
+  const failed = version.code === 0 ? null : version;
   assert.ok(failed, '--version without a binary must fail');
   assert.notEqual(failed.code, 0);
   assert.match(failed.stderr, /ERR_NATIVE_LOAD/);
@@ -83,17 +83,17 @@ test('versions() reports the OpenSSL of this process, which HTTPS clones use', (
 });
 
 test('a binary that needs an OpenSSL function the process lacks: ERR_NATIVE_LOAD naming OpenSSL', { skip: process.platform !== 'linux' && 'ELF only' }, async (t) => {
-  const dir = await tempDir(t, 'native-load-openssl-');
+  const dir = tempDir(t, 'native-load-openssl-');
   // The shape of the failure a Node without OpenSSL 3 (BoringSSL's, or none) gives our binary.
   const source = path.join(dir, 'missing.c');
   await writeFile(source, 'extern int SSL_home_native_absent(void);\nint probe(void) { return SSL_home_native_absent(); }\n');
   const binary = path.join(dir, 'missing.node');
   await run('cc', ['-shared', '-fPIC', '-Wl,-z,now', '-o', binary, source]);
-  const { stdout } = await run(
-    process.execPath,
+  const { code, stdout, stderr } = await runNode(
     ['-e', `try { require('@spoon/home-native').versions(); console.log('{}'); } catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message })); }`],
     { cwd: root, env: { ...process.env, HOME_NATIVE_ADDON_PATH: binary } },
   );
+  assert.equal(code, 0, stderr);
   const result = JSON.parse(stdout);
   assert.equal(result.code, 'ERR_NATIVE_LOAD', stdout);
   assert.match(result.message, /cannot use this process's OpenSSL: .*undefined symbol: SSL_home_native_absent/);

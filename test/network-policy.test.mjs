@@ -12,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { cloneRepository, configure, HomeNativeError } from '@spoon/home-native';
-import { buildDotfilesRepo, tempDir } from './helpers/fixtures.mjs';
+import { buildDotfilesRepo } from './helpers/fixtures.mjs';
+import { tempDir } from './helpers/temp.mjs';
 import { makeTlsFiles, startHttpGitServer } from './helpers/servers.mjs';
 import { loopback, startCountingListener, startProxy } from './helpers/network-peers.mjs';
 import { newHome, plantPrevious, stagingDebris } from './helpers/home.mjs';
@@ -27,11 +28,11 @@ const everyProtocol = ['https', 'http', 'git'];
 
 before(async () => {
   tmp = tempDir('home-native-network-');
-  repos = path.join(tmp.dir, 'repos');
+  repos = path.join(tmp, 'repos');
   mkdirSync(repos);
   fixture = buildDotfilesRepo(repos);
-  mkdirSync(path.join(tmp.dir, 'tls'));
-  tls = makeTlsFiles(path.join(tmp.dir, 'tls'));
+  mkdirSync(path.join(tmp, 'tls'));
+  tls = makeTlsFiles(path.join(tmp, 'tls'));
   listener = await startCountingListener();
   httpServer = await startHttpGitServer(repos);
   httpsServer = await startHttpGitServer(repos, { tls });
@@ -40,7 +41,6 @@ before(async () => {
 
 after(async () => {
   for (const peer of [listener, httpServer, httpsServer, proxy]) await peer?.stop();
-  tmp?.remove();
 });
 
 /** The clone's error; fails the test if the clone succeeds. */
@@ -86,7 +86,7 @@ const loopbackSpellings = [
 ];
 
 test('default settings: no spelling of loopback reaches a loopback listener, over https, http or git://', { timeout: 60_000 }, async () => {
-  const h = newHome(tmp.dir);
+  const h = newHome(tmp);
   const intact = plantPrevious(h.home);
   for (const scheme of everyProtocol) {
     for (const [spelling, kind] of loopbackSpellings) {
@@ -106,7 +106,7 @@ test('default settings: no spelling of loopback reaches a loopback listener, ove
 });
 
 test('ssh, which connects through the ssh binary, is checked by host name before it starts', async () => {
-  const h = newHome(tmp.dir);
+  const h = newHome(tmp);
   for (const url of [`ssh://git@127.0.0.1:${listener.port}/x.git`, `ssh://git@[::1]:${listener.port}/x.git`, 'git@127.1:x.git', 'git@[::]:x.git']) {
     const error = await failure({ url, homeDir: h.home, allowedProtocols: ['ssh'], timeoutMs: 10_000 });
     assert.equal(error.code, 'ERR_DESTINATION_NOT_ALLOWED', `${url}: ${error.message}`);
@@ -115,7 +115,7 @@ test('ssh, which connects through the ssh binary, is checked by host name before
 });
 
 test('a name with a trailing dot (`localhost.`) ends at the same check, or fails to resolve: it never connects', async () => {
-  const h = newHome(tmp.dir);
+  const h = newHome(tmp);
   const error = await failure({ url: `http://localhost.:${listener.port}/x.git`, homeDir: h.home, allowedProtocols: ['http'], timeoutMs: 10_000 });
   if (error.code === 'ERR_CLONE_FAILED') {
     assert.match(error.message, /failed to resolve address for localhost\./);
@@ -126,24 +126,24 @@ test('a name with a trailing dot (`localhost.`) ends at the same check, or fails
 });
 
 test('the allow-list lets a loopback server through, for this clone or for every clone', async (t) => {
-  const direct = newHome(tmp.dir);
+  const direct = newHome(tmp);
   const report = await cloneRepository({ url: httpServer.url('dotfiles'), homeDir: direct.home, allowedProtocols: ['http'], allowedNetworks: loopback });
   assert.equal(report.commit, fixture.commits.main);
   // Only the networks listed: 127.0.0.0/8 does not cover ::1, and 10/8 covers neither.
-  const narrow = newHome(tmp.dir);
+  const narrow = newHome(tmp);
   assertRefused(await failure({ url: `http://[::1]:${listener.port}/x.git`, homeDir: narrow.home, allowedProtocols: ['http'], allowedNetworks: ['127.0.0.0/8'] }), { host: '::1', kind: 'loopback' });
   assertRefused(await failure({ url: httpServer.url('dotfiles'), homeDir: narrow.home, allowedProtocols: ['http'], allowedNetworks: ['10.0.0.0/8'] }), { host: 'localhost', kind: 'loopback' });
   assert.equal(listener.count(), 0);
 
   t.after(() => configure({ clone: { allowedNetworks: [] } }));
   configure({ clone: { allowedNetworks: ['127.0.0.0/8'] } });
-  const configured = newHome(tmp.dir);
+  const configured = newHome(tmp);
   const https = await cloneRepository({ url: httpsServer.url('dotfiles'), homeDir: configured.home, caFile: tls.caFile });
   assert.equal(https.commit, fixture.commits.main);
 });
 
 test('allowedNetworks is validated by the same parser the clone uses, naming the bad entry', async () => {
-  const h = newHome(tmp.dir);
+  const h = newHome(tmp);
   for (const bad of ['10.0.0.1/8', '10.0.0.0/33', 'localhost', '127.1/8', '']) {
     assert.throws(() => configure({ clone: { allowedNetworks: ['127.0.0.0/8', bad] } }), (e) => {
       assert.equal(e.code, 'ERR_INVALID_ARG_TYPE');
@@ -163,7 +163,7 @@ test('a lookup answering a loopback address for a public-looking name is refused
     asked.push({ hostname, options });
     callback(null, [{ address: '127.0.0.1', family: 4 }]);
   };
-  const h = newHome(tmp.dir);
+  const h = newHome(tmp);
   for (const scheme of ['https', 'http']) {
     const error = await failure({ url: `${scheme}://git.example.com:${listener.port}/x.git`, homeDir: h.home, allowedProtocols: ['https', 'http'], lookup });
     assertRefused(error, { host: 'git.example.com (127.0.0.1)', kind: 'loopback' });
@@ -191,14 +191,14 @@ test('the lookup the operator plugs in is the one clones use, and its answer is 
       },
     },
   });
-  const h = newHome(tmp.dir);
+  const h = newHome(tmp);
   const report = await cloneRepository({ url: httpServer.url('dotfiles').replace('localhost', 'dotfiles.internal.example'), homeDir: h.home, allowedProtocols: ['http'] });
   assert.equal(report.commit, fixture.commits.main);
   assert.ok(asked.length >= 1 && asked.every((name) => name === 'dotfiles.internal.example'), JSON.stringify(asked));
 });
 
 test('a lookup that fails or throws is ERR_CLONE_FAILED saying so', async () => {
-  const h = newHome(tmp.dir);
+  const h = newHome(tmp);
   const enotfound = (hostname, options, callback) => callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }));
   const error = await failure({ url: 'https://nowhere.example/x.git', homeDir: h.home, lookup: enotfound });
   assert.equal(error.code, 'ERR_CLONE_FAILED');
@@ -218,7 +218,7 @@ test('a lookup that never answers ends at the deadline and at an abort, and free
   // One clone thread: the clone after the stuck lookups can only run if they freed it.
   configure({ clone: { concurrency: 1 } });
   const never = () => {};
-  const h = newHome(tmp.dir);
+  const h = newHome(tmp);
   const intact = plantPrevious(h.home);
   let started = Date.now();
   const timedOut = await failure({ url: 'https://never.example/x.git', homeDir: h.home, lookup: never, timeoutMs: 800 });
@@ -238,7 +238,7 @@ test('a lookup that never answers ends at the deadline and at an abort, and free
   assert.ok(intact());
   assert.deepEqual(stagingDebris(h.staging), []);
 
-  const next = newHome(tmp.dir);
+  const next = newHome(tmp);
   const report = await cloneRepository({ url: httpServer.url('dotfiles'), homeDir: next.home, allowedProtocols: ['http'], allowedNetworks: loopback, timeoutMs: 10_000 });
   assert.equal(report.commit, fixture.commits.main);
 });
@@ -246,13 +246,15 @@ test('a lookup that never answers ends at the deadline and at an abort, and free
 const canUnshare = process.getuid?.() === 0 && spawnSync('unshare', ['-m', 'true']).status === 0;
 
 test('the system resolver, facing a name server that never answers, ends at the deadline and frees the thread', { skip: !canUnshare && 'needs root and unshare -m', timeout: 60_000 }, async (t) => {
-  const dir = path.join(tmp.dir, 'silent-dns');
+  const dir = path.join(tmp, 'silent-dns');
   mkdirSync(path.join(dir, 'home'), { recursive: true });
   const resolvConf = path.join(dir, 'resolv.conf');
   writeFileSync(resolvConf, 'nameserver 127.0.0.1\noptions timeout:30 attempts:5\n');
   const child = path.join(here, 'children', 'silent-dns.mjs');
   const bare = path.join(repos, 'dotfiles.git');
   const script = `mount --bind ${resolvConf} /etc/resolv.conf && exec ${process.execPath} ${child} ${path.join(dir, 'home')} file://${bare} 800`;
+  // Not runNode (helpers/child.mjs): node runs inside a mount namespace of its own (unshare), with
+  // the same hard kill.
   const result = spawnSync('unshare', ['-m', 'sh', '-c', script], { cwd: here, encoding: 'utf8', timeout: 30_000, killSignal: 'SIGKILL' });
   assert.equal(result.status, 0, `${result.stdout}${result.stderr}`);
   const outcome = JSON.parse(result.stdout.trim().split('\n').pop());
@@ -285,7 +287,7 @@ test('HTTPS_PROXY carries an https clone through CONNECT; the target is still ch
   const port = new URL(httpsServer.url('dotfiles')).port;
   await withProxyEnv({ HTTPS_PROXY: proxy.url }, async () => {
     proxy.requests.length = 0;
-    const h = newHome(tmp.dir);
+    const h = newHome(tmp);
     const report = await cloneRepository({ url: httpsServer.url('dotfiles'), homeDir: h.home, caFile: tls.caFile, allowedNetworks: ['127.0.0.0/8'] });
     assert.equal(report.commit, fixture.commits.main);
     assert.ok(proxy.requests.length >= 1 && proxy.requests.every((r) => r === `CONNECT localhost:${port}`), JSON.stringify(proxy.requests));
@@ -301,7 +303,7 @@ test('HTTPS_PROXY carries an https clone through CONNECT; the target is still ch
 test('http_proxy carries an http clone (absolute-form requests); NO_PROXY sends a host around the proxy', async () => {
   await withProxyEnv({ http_proxy: proxy.url }, async () => {
     proxy.requests.length = 0;
-    const h = newHome(tmp.dir);
+    const h = newHome(tmp);
     const report = await cloneRepository({ url: httpServer.url('dotfiles'), homeDir: h.home, allowedProtocols: ['http'], allowedNetworks: loopback });
     assert.equal(report.commit, fixture.commits.main);
     assert.ok(proxy.requests.length >= 2, JSON.stringify(proxy.requests));
@@ -309,21 +311,21 @@ test('http_proxy carries an http clone (absolute-form requests); NO_PROXY sends 
   });
   await withProxyEnv({ https_proxy: proxy.url, no_proxy: 'example.com,localhost' }, async () => {
     proxy.requests.length = 0;
-    const h = newHome(tmp.dir);
+    const h = newHome(tmp);
     await cloneRepository({ url: httpsServer.url('dotfiles'), homeDir: h.home, caFile: tls.caFile, allowedNetworks: loopback });
     assert.deepEqual(proxy.requests, [], 'NO_PROXY=localhost: a direct connection');
   });
   // curl ignores upper-case HTTP_PROXY (it can come from a request header in CGI programs).
   await withProxyEnv({ HTTP_PROXY: proxy.url }, async () => {
     proxy.requests.length = 0;
-    const h = newHome(tmp.dir);
+    const h = newHome(tmp);
     await cloneRepository({ url: httpServer.url('dotfiles'), homeDir: h.home, allowedProtocols: ['http'], allowedNetworks: loopback });
     assert.deepEqual(proxy.requests, []);
   });
 });
 
 test('a proxy the package cannot use is ERR_NOT_CONFIGURED, never a clone that goes around it', async () => {
-  const h = newHome(tmp.dir);
+  const h = newHome(tmp);
   for (const value of ['socks5://127.0.0.1:1080', 'https://proxy.example:3128', 'http://user:pw@proxy.example:3128', 'http://[bad']) {
     await withProxyEnv({ HTTPS_PROXY: value }, async () => {
       const error = await failure({ url: httpsServer.url('dotfiles'), homeDir: h.home, allowedNetworks: loopback });
@@ -361,7 +363,7 @@ test('proxyFor and NO_PROXY follow curl: precedence, domains, addresses and CIDR
 // --- the command line ---
 
 test('spoon-home materialize: loopback is refused by default and allowed with --allow-network', { timeout: 60_000 }, async () => {
-  const dir = path.join(tmp.dir, 'cli');
+  const dir = path.join(tmp, 'cli');
   mkdirSync(dir);
   const envFile = path.join(dir, 'environment.json');
   writeFileSync(

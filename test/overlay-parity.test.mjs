@@ -3,12 +3,13 @@
 // the tree the seed's fs/promises loop leaves: same paths, bytes and modes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { lstat, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { writeHomeFiles } from '@spoon/home-native';
 import { seedOverlay as seedWriteOverlay } from './helpers/seed-steps.mjs';
 import { rng } from './helpers/random.mjs';
+import { tempDir } from './helpers/temp.mjs';
+import { snapshot } from './helpers/tree.mjs';
 
 
 const NAMES = ['.config', '.local', 'bin', 'nvim', 'init.lua', '.bashrc', 'réglages', 'über', '設定', '🎉party', 'my file', 'a-b_c', '.x', 'ñ', 'deep'];
@@ -56,25 +57,9 @@ function generateRounds(seed, rounds, perRound) {
   return result;
 }
 
-async function tree(dir) {
-  const out = [];
-  async function walk(rel) {
-    for (const name of (await readdir(path.join(dir, rel))).sort()) {
-      const childRel = rel ? `${rel}/${name}` : name;
-      const st = await lstat(path.join(dir, childRel));
-      const kind = st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'other';
-      const bytes = st.isFile() ? (await readFile(path.join(dir, childRel))).toString('base64') : '';
-      out.push(`${childRel} ${kind} ${(st.mode & 0o7777).toString(8)} ${bytes}`);
-      if (st.isDirectory()) await walk(childRel);
-    }
-  }
-  await walk('');
-  return out;
-}
-
-test('writeHomeFiles leaves the tree the seed loop leaves (random overlays, overwrites)', async () => {
+test('writeHomeFiles leaves the tree the seed loop leaves (random overlays, overwrites)', async (t) => {
   const old = process.umask(0o022); // the seed's modes come from the umask; the worker runs with 022
-  const scratch = await mkdtemp(path.join(process.env.TMPDIR || os.tmpdir(), 'home-native-parity-'));
+  const scratch = tempDir(t, 'home-native-parity-');
   try {
     for (let seed = 1; seed <= 12; seed++) {
       const seedHome = path.join(scratch, `seed-${seed}`);
@@ -83,22 +68,17 @@ test('writeHomeFiles leaves the tree the seed loop leaves (random overlays, over
         await seedWriteOverlay(seedHome, round);
         await mkdir(nativeHome, { recursive: true });
         await writeHomeFiles(nativeHome, round);
-        assert.deepEqual(await tree(nativeHome), await tree(seedHome), `seed ${seed}`);
+        assert.deepEqual(await snapshot(nativeHome), await snapshot(seedHome), `seed ${seed}`);
       }
     }
   } finally {
     process.umask(old);
-    await rm(scratch, { recursive: true, force: true });
   }
 });
 
-test('an unchanged re-run of the same overlay writes nothing', async () => {
-  const scratch = await mkdtemp(path.join(process.env.TMPDIR || os.tmpdir(), 'home-native-parity-'));
-  try {
-    const [round] = generateRounds(99, 1, 80);
-    assert.deepEqual(await writeHomeFiles(scratch, round), { written: 80, unchanged: 0 });
-    assert.deepEqual(await writeHomeFiles(scratch, round), { written: 0, unchanged: 80 });
-  } finally {
-    await rm(scratch, { recursive: true, force: true });
-  }
+test('an unchanged re-run of the same overlay writes nothing', async (t) => {
+  const scratch = tempDir(t, 'home-native-parity-');
+  const [round] = generateRounds(99, 1, 80);
+  assert.deepEqual(await writeHomeFiles(scratch, round), { written: 80, unchanged: 0 });
+  assert.deepEqual(await writeHomeFiles(scratch, round), { written: 0, unchanged: 80 });
 });

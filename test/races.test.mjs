@@ -8,19 +8,20 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { cloneRepository } from '@spoon/home-native';
-import { buildDotfilesRepo, tempDir } from './helpers/fixtures.mjs';
+import { buildDotfilesRepo } from './helpers/fixtures.mjs';
+import { tempDir } from './helpers/temp.mjs';
 import { makeHostileHome } from './helpers/hostile-home.mjs';
 
 const durationMs = Number(process.env.HOME_NATIVE_RACE_MS ?? 3000);
 
 test('race: clones swapping into a parent the attacker keeps swapping never touch the outside', { timeout: 600_000 }, async (t) => {
-  const repos = tempDir('home-native-race-repos-');
-  t.after(() => repos.remove());
-  buildDotfilesRepo(repos.dir);
-  const url = path.join(repos.dir, 'dotfiles.git');
+  const repos = tempDir(t, 'home-native-race-repos-');
+  buildDotfilesRepo(repos);
+  const url = path.join(repos, 'dotfiles.git');
   const h = await makeHostileHome({ base: existsSync('/dev/shm') ? '/dev/shm' : undefined });
   t.after(() => h.cleanup());
-  // Beside the scratch directory (whose every byte outside the home is compared), same filesystem.
+  // Not tempDir (under os.tmpdir()): beside the scratch directory (whose every byte outside the
+  // home is compared), on the same filesystem.
   const staging = mkdtempSync(path.join(path.dirname(h.scratch), 'home-native-race-staging-'));
   t.after(() => rmSync(staging, { recursive: true, force: true }));
 

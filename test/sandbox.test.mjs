@@ -5,7 +5,6 @@
 // outside the home as well as the error code.
 import { describe, test, before, after, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { chmod, chown, link, lstat, mkdir, readFile, stat, symlink, writeFile, readdir } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -15,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { writeHomeFiles } from '@spoon/home-native';
 import { CONTAINER_HOME, makeHostileHome, rejectsWithCode } from './helpers/hostile-home.mjs';
+import { runNode } from './helpers/child.mjs';
 
 const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const isRoot = process.getuid?.() === 0;
@@ -318,12 +318,8 @@ for (const mode of ['openat2', 'manual walk']) {
         } catch (e) {
           console.log(JSON.stringify({ code: e.code, failures: e.failures }));
         }`;
-      const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
-        cwd: packageRoot,
-        encoding: 'utf8',
-        env: process.env,
-      });
-      assert.equal(child.status, 0, child.stderr);
+      const child = await runNode(['--input-type=module', '-e', script], { cwd: packageRoot });
+      assert.equal(child.code, 0, child.stderr);
       const outcome = JSON.parse(child.stdout);
       assert.equal(outcome.code, 'ERR_OVERLAY_FAILED');
       assert.deepEqual(outcome.failures.map((f) => [f.path, f.osCode]), [

@@ -5,14 +5,13 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runNode } from './helpers/child.mjs';
-import { tempDir } from './helpers/fixtures.mjs';
+import { tempDir } from './helpers/temp.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 async function ioThreadsAfterBurst(t, limit) {
-  const scratch = tempDir('home-native-threads-');
-  t.after(() => scratch.remove());
-  const { code, out } = await runNode([path.join(here, 'children/io-threads.mjs'), scratch.dir, String(limit)], { cwd: here });
+  const scratch = tempDir(t, 'home-native-threads-');
+  const { code, out } = await runNode([path.join(here, 'children/io-threads.mjs'), scratch, String(limit)], { cwd: here });
   assert.equal(code, 0, out);
   return JSON.parse(out.trim().split('\n').at(-1));
 }

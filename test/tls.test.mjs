@@ -9,7 +9,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { cloneRepository, HomeNativeError } from '@spoon/home-native';
-import { buildDotfilesRepo, git, tempDir } from './helpers/fixtures.mjs';
+import { buildDotfilesRepo, git } from './helpers/fixtures.mjs';
+import { tempDir } from './helpers/temp.mjs';
 import { listenOnLoopback, makeTlsChain, startHttpGitServer } from './helpers/servers.mjs';
 import { newHome, plantPrevious, stagingDebris } from './helpers/home.mjs';
 
@@ -18,11 +19,11 @@ const servers = {};
 
 before(async () => {
   tmp = tempDir('home-native-tls-');
-  repos = path.join(tmp.dir, 'repos');
+  repos = path.join(tmp, 'repos');
   mkdirSync(repos);
   fixture = buildDotfilesRepo(repos);
   const dir = (name) => {
-    const d = path.join(tmp.dir, name);
+    const d = path.join(tmp, name);
     mkdirSync(d);
     return d;
   };
@@ -43,7 +44,6 @@ before(async () => {
 
 after(async () => {
   for (const server of Object.values(servers)) await server.stop();
-  tmp?.remove();
 });
 
 // Every clone of this file goes through here: HTTPS only, as the default allows, to servers on
@@ -51,7 +51,7 @@ after(async () => {
 const cloneOptions = (url, home, extra = {}) => ({ url, homeDir: home.home, allowedNetworks: ['127.0.0.0/8', '::1/128'], ...extra });
 
 async function clones(url, extra) {
-  const h = newHome(tmp.dir);
+  const h = newHome(tmp);
   const report = await cloneRepository(cloneOptions(url, h, extra));
   assert.equal(report.commit, fixture.commits.main);
   assert.equal(git(h.dotfiles, 'rev-parse', 'HEAD'), fixture.commits.main);
@@ -59,7 +59,7 @@ async function clones(url, extra) {
 
 /** The clone fails with ERR_CLONE_FAILED and a message matching `reason`, keeping what was there. */
 async function refused(url, extra, reason) {
-  const h = newHome(tmp.dir);
+  const h = newHome(tmp);
   const intact = plantPrevious(h.home);
   const error = await cloneRepository(cloneOptions(url, h, extra)).then(
     () => assert.fail(`expected a refusal (${reason}), the clone succeeded`),
@@ -80,7 +80,7 @@ test('a caFile with only the root: the intermediate the server sends completes t
 test('a server that does not send its intermediate: refused with the root alone, accepted when caFile holds it', async () => {
   const error = await refused(servers.leafOnly.url('dotfiles'), { caFile: chain.rootFile }, /unable to get local issuer certificate/);
   assert.match(error.message, /intermediate certificates/);
-  const both = path.join(tmp.dir, 'root-and-intermediate.pem');
+  const both = path.join(tmp, 'root-and-intermediate.pem');
   writeFileSync(both, readFileSync(chain.rootFile, 'utf8') + readFileSync(chain.intermediateFile, 'utf8'));
   await clones(servers.leafOnly.url('dotfiles'), { caFile: both });
 });
@@ -108,10 +108,10 @@ test('a CA that did not sign the chain, or none beside the system store, is refu
 });
 
 test('a caFile that holds no certificate is refused with its path', async () => {
-  const junk = path.join(tmp.dir, 'not-a-bundle.pem');
+  const junk = path.join(tmp, 'not-a-bundle.pem');
   writeFileSync(junk, 'not a certificate\n');
   await refused(servers.chain.url('dotfiles'), { caFile: junk }, new RegExp(`caFile ${junk} could not be loaded: no certificate`));
-  await refused(servers.chain.url('dotfiles'), { caFile: path.join(tmp.dir, 'missing.pem') }, /caFile .*missing\.pem could not be loaded/);
+  await refused(servers.chain.url('dotfiles'), { caFile: path.join(tmp, 'missing.pem') }, /caFile .*missing\.pem could not be loaded/);
 });
 
 test('clones at once with different caFiles do not see each other\'s CA', async () => {
@@ -119,7 +119,7 @@ test('clones at once with different caFiles do not see each other\'s CA', async 
   const b = servers.slowOther.url('dotfiles');
   const started = servers.slowChain.stats.requests + servers.slowOther.stats.requests;
   const outcome = (url, caFile) => {
-    const h = newHome(tmp.dir);
+    const h = newHome(tmp);
     return cloneRepository(cloneOptions(url, h, { caFile })).then(
       (r) => r.commit,
       (e) => e.code,
@@ -156,7 +156,7 @@ async function silentServer() {
 test('the deadline holds during a handshake the server never answers', { timeout: 30_000 }, async () => {
   const silent = await silentServer();
   try {
-    const h = newHome(tmp.dir);
+    const h = newHome(tmp);
     const started = Date.now();
     await assert.rejects(cloneRepository(cloneOptions(silent.url, h, { timeoutMs: 400 })), { code: 'ERR_CLONE_TIMEOUT' });
     // The socket stream looks at the deadline every 50 ms; far below the 30 s server timeout.
@@ -169,7 +169,7 @@ test('the deadline holds during a handshake the server never answers', { timeout
 test('an abort holds during a handshake the server never answers', { timeout: 30_000 }, async () => {
   const silent = await silentServer();
   try {
-    const h = newHome(tmp.dir);
+    const h = newHome(tmp);
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 300);
     const started = Date.now();

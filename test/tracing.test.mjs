@@ -8,7 +8,8 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { cloneRepository, configure, localRunner, materializeUserHome } from '@spoon/home-native';
 import { resetSettingsForTests } from '../dist/settings.js';
-import { buildDotfilesRepo, tempDir } from './helpers/fixtures.mjs';
+import { buildDotfilesRepo } from './helpers/fixtures.mjs';
+import { tempDir } from './helpers/temp.mjs';
 import { startHttpGitServer } from './helpers/servers.mjs';
 
 const secret = 's3cr3t-token-value';
@@ -18,14 +19,13 @@ let tmp, server, fixture;
 
 before(async () => {
   tmp = tempDir('home-native-tracing-');
-  const repos = path.join(tmp.dir, 'repos');
+  const repos = path.join(tmp, 'repos');
   mkdirSync(repos);
   fixture = buildDotfilesRepo(repos);
   server = await startHttpGitServer(repos);
 });
 after(async () => {
   await server?.stop();
-  tmp?.remove();
   resetSettingsForTests();
 });
 
@@ -45,7 +45,7 @@ async function recording(name, body) {
 
 let homes = 0;
 const newHome = () => {
-  const home = path.join(tmp.dir, 'homes', `u${++homes}`);
+  const home = path.join(tmp, 'homes', `u${++homes}`);
   mkdirSync(home, { recursive: true });
   return home;
 };

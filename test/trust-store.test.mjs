@@ -4,28 +4,28 @@
 // case clones in a child process of its own.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { buildDotfilesRepo, tempDir } from './helpers/fixtures.mjs';
+import { buildDotfilesRepo } from './helpers/fixtures.mjs';
+import { runNode } from './helpers/child.mjs';
+import { tempDir } from './helpers/temp.mjs';
 import { makeTlsChain, makeTlsFiles, startHttpGitServer } from './helpers/servers.mjs';
 
-const run = promisify(execFile);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 let tmp, fixture, tls, server, chain, chainServer, homes = 0;
 
 before(async () => {
   tmp = tempDir('trust-store-');
-  const repos = path.join(tmp.dir, 'repos');
+  const repos = path.join(tmp, 'repos');
   mkdirSync(repos);
   fixture = buildDotfilesRepo(repos);
-  mkdirSync(path.join(tmp.dir, 'tls'));
-  tls = makeTlsFiles(path.join(tmp.dir, 'tls'));
+  mkdirSync(path.join(tmp, 'tls'));
+  tls = makeTlsFiles(path.join(tmp, 'tls'));
   server = await startHttpGitServer(repos, { tls });
-  mkdirSync(path.join(tmp.dir, 'chain'));
-  chain = makeTlsChain(path.join(tmp.dir, 'chain'));
+  mkdirSync(path.join(tmp, 'chain'));
+  chain = makeTlsChain(path.join(tmp, 'chain'));
   const leaf = chain.leaf('localhost');
   chainServer = await startHttpGitServer(repos, { tls: { key: leaf.key, cert: leaf.chain } });
 });
@@ -33,12 +33,11 @@ before(async () => {
 after(async () => {
   await server?.stop();
   await chainServer?.stop();
-  tmp?.remove();
 });
 
 // Clones over HTTPS without a caFile in a fresh process with `env` added; its outcome as JSON.
 async function cloneInChild(env, url = server.url('dotfiles')) {
-  const homeDir = path.join(tmp.dir, 'homes', `h${homes++}`);
+  const homeDir = path.join(tmp, 'homes', `h${homes++}`);
   mkdirSync(homeDir, { recursive: true });
   const script = `
     const { cloneRepository } = require(${JSON.stringify(path.join(root, 'dist', 'index.js'))});
@@ -46,7 +45,8 @@ async function cloneInChild(env, url = server.url('dotfiles')) {
       (r) => console.log(JSON.stringify({ commit: r.commit })),
       (e) => console.log(JSON.stringify({ code: e.code, message: e.message })));`;
   const { SSL_CERT_FILE, SSL_CERT_DIR, ...base } = process.env;
-  const { stdout } = await run(process.execPath, ['-e', script], { env: { ...base, ...env }, timeout: 60_000 });
+  const { code, stdout, stderr } = await runNode(['-e', script], { env: { ...base, ...env }, timeoutMs: 60_000 });
+  assert.equal(code, 0, stderr);
   return JSON.parse(stdout);
 }
 
@@ -62,7 +62,7 @@ test('SSL_CERT_FILE with only the root: the intermediate the server sends comple
 
 // OpenSSL's layout, as /etc/ssl/certs has it: each CA under its subject hash (`openssl rehash`).
 test('SSL_CERT_DIR names a directory of certificates in OpenSSL\'s hashed layout', async () => {
-  const dir = path.join(tmp.dir, 'cert-dir');
+  const dir = path.join(tmp, 'cert-dir');
   mkdirSync(dir);
   const hash = execFileSync('openssl', ['x509', '-hash', '-noout', '-in', tls.caFile], { encoding: 'utf8' }).trim();
   copyFileSync(tls.caFile, path.join(dir, `${hash}.0`));
@@ -77,7 +77,7 @@ test('without them, the system bundle is used: it does not know the test CA', as
 });
 
 test('a trust store that cannot be read fails the clone with its reason', async () => {
-  const result = await cloneInChild({ SSL_CERT_FILE: path.join(tmp.dir, 'missing.pem') });
+  const result = await cloneInChild({ SSL_CERT_FILE: path.join(tmp, 'missing.pem') });
   assert.equal(result.code, 'ERR_CLONE_FAILED', JSON.stringify(result));
   assert.match(result.message, /trust store/);
 });

@@ -2,11 +2,9 @@
 // accept and refuse the same ids, counts and protocols, with the addon's own bounds as the rule.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { createRequire } from 'node:module';
 import { cloneRepository, configure, writeHomeFiles } from '@spoon/home-native';
+import { tempDir } from './helpers/temp.mjs';
 
 const require = createRequire(import.meta.url);
 const { resetSettingsForTests } = require('../dist/settings.js');
@@ -18,8 +16,7 @@ const goodIds = [0, 65534, 0xfffffffe];
 
 test('ids: every entry point refuses the same values before anything reaches the addon', async (t) => {
   t.after(resetSettingsForTests);
-  const home = mkdtempSync(path.join(os.tmpdir(), 'home-native-validate-'));
-  t.after(() => rmSync(home, { recursive: true, force: true }));
+  const home = tempDir(t, 'home-native-validate-');
   for (const bad of badIds) {
     for (const field of ['uid', 'gid']) {
       assert.throws(() => configure({ [field]: bad }), { code: 'ERR_INVALID_ARG_TYPE', message: new RegExp(field) }, `configure ${field} ${bad}`);

@@ -2,6 +2,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runNode } from './child.mjs';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const cliPath = path.join(root, 'dist', 'cli', 'main.js');
@@ -14,23 +15,16 @@ function childEnv(env) {
   return { ...base, ...env };
 }
 
-/** Resolves { code, stdout, stderr }; never rejects on a non-zero exit. */
-export function runCli(args, { env = {}, input, cwd = root, timeout = 60_000 } = {}) {
-  return new Promise((resolve) => {
-    const child = execFile(
-      process.execPath,
-      [cliPath, ...args],
-      { cwd, env: childEnv(env), encoding: 'utf8', timeout, maxBuffer: 64 * 1024 * 1024 },
-      (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }),
-    );
-    if (input !== undefined) child.stdin.end(input);
-    else child.stdin.end();
-  });
+/** Resolves { code, stdout, stderr }, code -1 if killed at `timeout`; never rejects on a non-zero exit. */
+export async function runCli(args, { env = {}, input, cwd = root, timeout = 60_000 } = {}) {
+  const { code, stdout, stderr } = await runNode([cliPath, ...args], { cwd, env: childEnv(env), input: input ?? '', timeoutMs: timeout });
+  return { code: code ?? -1, stdout, stderr };
 }
 
 const shellQuote = (value) => `'${String(value).replaceAll("'", "'\\''")}'`;
 
 /**
+ * Not runNode: the CLI runs under util-linux `script`, not as a Node child of ours.
  * Runs the CLI on a pseudo-terminal through util-linux `script` (`-q` quiet, `-f` flush, `-e`
  * the child's exit code, `-c` the command; the typescript goes to /dev/null). stdout and stderr
  * share the terminal, so both come back in `output`, with the terminal's `\r\n` line ends.

@@ -1,8 +1,7 @@
 // Repositories for the clone tests and benchmarks, built with the git CLI in temp directories.
 // Every builder is deterministic (fixed author, dates) so commit ids are stable within a run.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync, symlinkSync, chmodSync } from 'node:fs';
-import os from 'node:os';
+import { rmSync, writeFileSync, mkdirSync, symlinkSync, chmodSync } from 'node:fs';
 import path from 'node:path';
 
 const gitEnv = {
@@ -20,12 +19,6 @@ const gitEnv = {
 
 export function git(cwd, ...args) {
   return execFileSync('git', args, { cwd, env: gitEnv, encoding: 'utf8', maxBuffer: 1 << 28 }).trim();
-}
-
-/** A temp directory and its removal. */
-export function tempDir(prefix = 'home-native-') {
-  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
-  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 /** Turns a work tree into a bare repository `<root>/<name>.git` that servers can export. */

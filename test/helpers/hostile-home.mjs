@@ -3,41 +3,18 @@
 // covers everything in the scratch directory except the home: names, types, modes, inodes, link
 // counts and bytes, so a write through a link, a chmod through a hardlink or a file created next
 // to the home all show up.
-import { mkdtemp, mkdir, writeFile, chmod, rm, readdir, lstat, readFile, readlink } from 'node:fs/promises';
+import { mkdtemp, mkdir, writeFile, chmod, rm, lstat, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import assert from 'node:assert/strict';
+import { snapshot as snapshotTree } from './tree.mjs';
 
 export const CONTAINER_HOME = '/home/alice';
 
-/** Every entry below `dir` (not following links), sorted: "rel: mode ino nlink [bytes|-> target]". */
-export async function snapshotTree(dir, { skip = () => false } = {}) {
-  const lines = [];
-  async function walk(rel) {
-    const full = rel ? path.join(dir, rel) : dir;
-    let names;
-    try {
-      names = await readdir(full);
-    } catch {
-      return;
-    }
-    for (const name of names.sort()) {
-      const childRel = rel ? `${rel}/${name}` : name;
-      if (skip(childRel)) continue;
-      const childFull = path.join(dir, childRel);
-      const st = await lstat(childFull);
-      let line = `${childRel}: mode=${st.mode.toString(8)} ino=${st.ino} nlink=${st.nlink} uid=${st.uid}`;
-      if (st.isFile()) line += ` bytes=${(await readFile(childFull)).toString('base64')}`;
-      if (st.isSymbolicLink()) line += ` -> ${await readlink(childFull)}`;
-      lines.push(line);
-      if (st.isDirectory()) await walk(childRel);
-    }
-  }
-  await walk('');
-  return lines.join('\n');
-}
-
-/** `base`: where the scratch directory goes (default $TMPDIR or the OS's); tmpfs for races. */
+/**
+ * `base`: where the scratch directory goes (default $TMPDIR or the OS's); tmpfs for races. Not
+ * tempDir (helpers/temp.mjs): the base is chosen, and cleanup() is the caller's to await.
+ */
 export async function makeHostileHome({ base = process.env.TMPDIR || os.tmpdir() } = {}) {
   const scratch = await mkdtemp(path.join(base, 'home-native-sandbox-'));
   const home = path.join(scratch, 'home');
@@ -52,7 +29,8 @@ export async function makeHostileHome({ base = process.env.TMPDIR || os.tmpdir()
   await chmod(path.join(outside, 'shared'), 0o644);
 
   const notHome = (rel) => rel === 'home' || rel.startsWith('home/');
-  const snapshot = () => snapshotTree(scratch, { skip: notHome });
+  // Names, types, modes, inodes, link counts, owners and bytes; a directory made unreadable lists nothing.
+  const snapshot = async () => (await snapshotTree(scratch, { skip: notHome, identity: true, unreadable: 'skip' })).join('\n');
   let before = await snapshot();
 
   return {
@@ -71,7 +49,7 @@ export async function makeHostileHome({ base = process.env.TMPDIR || os.tmpdir()
       assert.equal(st.mode & 0o7777, 0o600);
       assert.equal(await readFile(path.join(outside, 'target'), 'utf8'), 'SENTINEL');
     },
-    homeSnapshot: () => snapshotTree(home),
+    homeSnapshot: async () => (await snapshotTree(home, { identity: true, unreadable: 'skip' })).join('\n'),
     async cleanup() {
       await rm(scratch, { recursive: true, force: true });
     },

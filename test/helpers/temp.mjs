@@ -1,12 +1,31 @@
-// Temporary directories that a test removes when it ends, and an outside-the-home sentinel.
-import { mkdtemp, rm, writeFile, stat, readFile, chmod } from 'node:fs/promises';
+// Temporary directories that the tests remove when they are done, and an outside-the-home sentinel.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { writeFile, stat, readFile, chmod } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
-/** A fresh directory removed after the test (`t` is node:test's context). */
-export async function tempDir(t, prefix = 'home-native-') {
-  const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
-  t.after(() => rm(dir, { recursive: true, force: true }));
+// A thread the test let go of (an orphaned lock wait, a clone being torn down) may still create
+// or remove an entry while the tree is being removed: ENOTEMPTY then means "try again".
+const removal = { recursive: true, force: true, maxRetries: 5, retryDelay: 100 };
+const atExit = new Set();
+process.on('exit', () => {
+  for (const dir of atExit) rmSync(dir, removal);
+});
+
+/**
+ * A fresh directory `<os.tmpdir()>/<prefix>XXXXXX`, returned as a path. Its owner decides when
+ * it goes: a node:test context `t` removes it in `t.after`; without one (`tempDir('label-')`,
+ * for a directory the whole file shares, made in `before` or at the top level) it is removed
+ * when the test process exits.
+ */
+export function tempDir(t, prefix = 'home-native-') {
+  if (typeof t === 'string' || t === undefined) [t, prefix] = [undefined, t ?? prefix];
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  if (t) {
+    t.after(() => rmSync(dir, removal));
+  } else {
+    atExit.add(dir);
+  }
   return dir;
 }
 
