@@ -35,6 +35,7 @@ export type HomeNativeErrorCode =
   | 'ERR_CLONE_TIMEOUT'
   | 'ERR_CLONE_TOO_LARGE'
   | 'ERR_CLONE_UNSAFE_PATH'
+  | 'ERR_CLONE_AUTH'
   | 'ERR_REF_NOT_FOUND'
   | 'ERR_CLONE_FAILED'
   | 'ERR_NO_RUNNER'
@@ -157,6 +158,14 @@ export interface CloneOptions {
    */
   lookup?: LookupFunction;
   /**
+   * Username and password for a server that asks for them (a private repository). Called on the
+   * JS thread when the server challenges, at most twice a clone; `null`: none for this server.
+   * The secret stays in memory: it is never written to `.git/config` (the remote URL is stored
+   * without user info), an error, a progress event or the report. A refusal after two attempts,
+   * or a challenge with nothing to offer, is ERR_CLONE_AUTH. Default: `clone.credentials`.
+   */
+  credentials?: CredentialsFunction;
+  /**
    * Extra trusted CAs (a PEM bundle) for this clone alone, beside the system store. The root is
    * enough when the server sends its intermediates; read at the clone's first HTTPS connection.
    */
@@ -171,6 +180,23 @@ export interface CloneOptions {
   onProgress?: (progress: CloneProgress) => void;
   redact?: (value: string) => string;
 }
+
+/** What a server's authentication challenge concerns; `url` carries no user info. */
+export interface CredentialRequest {
+  url: string;
+  host: string;
+  protocol: string;
+  /** 1 for the clone's first challenge, 2 after the server refused the first answer. */
+  attempt: number;
+}
+
+export interface Credential {
+  username: string;
+  /** A password or a token (GitHub, GitLab: any username with a token as the password). */
+  password: string;
+}
+
+export type CredentialsFunction = (request: CredentialRequest) => Credential | null | Promise<Credential | null>;
 
 export interface CloneReport {
   commit: string;
@@ -210,6 +236,8 @@ export interface CloneSettings {
   allowedNetworks?: readonly string[];
   /** The resolver clones use (CloneOptions.lookup). Default: the system resolver, off the libuv pool. */
   lookup?: LookupFunction;
+  /** Credentials for private repositories (CloneOptions.credentials). Default: none. */
+  credentials?: CredentialsFunction;
   caFile?: string;
   maxBytes?: number;
   /** Defaults for the cloneRepository options of the same names (see CloneOptions). */

@@ -41,6 +41,7 @@ function validate(options: CloneOptions): void {
     if (problem !== undefined) throw new HomeNativeError('ERR_INVALID_ARG_TYPE', `cloneRepository: ${problem}`);
   }
   if (o.lookup !== undefined && typeof o.lookup !== 'function') fail('lookup', 'a function like dns.lookup');
+  if (o.credentials !== undefined && typeof o.credentials !== 'function') fail('credentials', 'a function');
   if (o.caFile !== undefined && typeof o.caFile !== 'string') fail('caFile', 'a path');
   if (o.stagingDir !== undefined && (typeof o.stagingDir !== 'string' || !path.isAbsolute(o.stagingDir))) {
     fail('stagingDir', 'an absolute path');
@@ -158,6 +159,7 @@ async function cloneOnce(
     const caFile = options.caFile ?? defaults.caFile;
     const proxy = proxyFor(options.url);
     const lookup = options.lookup ?? defaults.lookup;
+    const credentials = options.credentials ?? defaults.credentials;
     const nativeOptions: NativeCloneOptions = {
       url: options.url,
       ...(options.ref !== undefined && { ref: options.ref }),
@@ -173,6 +175,7 @@ async function cloneOnce(
       allowedProtocols: [...(options.allowedProtocols ?? defaults.allowedProtocols)],
       allowedNetworks: [...(options.allowedNetworks ?? defaults.allowedNetworks)],
       ...(lookup !== undefined && { lookup }),
+      ...(credentials !== undefined && { credentials }),
       ...(proxy !== undefined && { proxy }),
       ...(caFile !== undefined && { caFile: path.resolve(caFile) }),
       stagingDir: options.stagingDir ?? stagingDirFor(homeDir),

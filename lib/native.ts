@@ -3,7 +3,7 @@
 import type { LookupFunction } from 'node:net';
 import path from 'node:path';
 import load from 'node-gyp-build';
-import type { CloneProgress, CloneProtocol } from '../index';
+import type { CloneProgress, CloneProtocol, CredentialsFunction } from '../index';
 import { HomeNativeError } from './errors';
 import { cloneSettings, ioConcurrency, onConfigure } from './settings';
 
@@ -51,6 +51,8 @@ export interface NativeCloneOptions extends NativeHomeOptions {
   /** The network policy's allow-list and the resolver (src/core/git/network_access.h); no lookup: the system's. */
   allowedNetworks: string[];
   lookup?: LookupFunction;
+  /** Asked when a server wants a username and password (src/addon/js_credentials.h). */
+  credentials?: CredentialsFunction;
   /** `http://host:port`, from the environment (lib/proxy-env.ts); absent: a direct connection. */
   proxy?: string;
   caFile?: string;

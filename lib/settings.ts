@@ -3,7 +3,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { LookupFunction } from 'node:net';
-import type { CloneProtocol, HomeNativeSettings, RunInJobContainer } from '../index';
+import type { CloneProtocol, CredentialsFunction, HomeNativeSettings, RunInJobContainer } from '../index';
 import { HomeNativeError } from './errors';
 import { allowedNetworksProblem, cloneProtocols, isCloneProtocolList, isId, isPositiveInteger } from './validate';
 
@@ -73,6 +73,8 @@ export interface ResolvedCloneSettings {
   allowedNetworks: string[];
   /** Undefined: the addon's system resolver (getaddrinfo on a thread of its own, never the libuv pool). */
   lookup: LookupFunction | undefined;
+  /** Undefined: no credentials; a server that asks is ERR_CLONE_AUTH. */
+  credentials: CredentialsFunction | undefined;
   caFile: string | undefined;
   maxBytes: number;
   maxFiles: number;
@@ -127,6 +129,7 @@ function validate(settings: HomeNativeSettings): void {
     if (problem !== undefined) throw new HomeNativeError('ERR_INVALID_ARG_TYPE', `configure: clone.${problem}`);
   }
   if (clone.lookup !== undefined) check(typeof clone.lookup === 'function', 'clone.lookup', 'a function like dns.lookup');
+  if (clone.credentials !== undefined) check(typeof clone.credentials === 'function', 'clone.credentials', 'a function');
   if (clone.caFile !== undefined) check(typeof clone.caFile === 'string', 'clone.caFile', 'a path');
   if (clone.maxBytes !== undefined) check(isPositiveInteger(clone.maxBytes), 'clone.maxBytes', 'a positive integer');
   for (const name of budgetLimits) {
@@ -159,6 +162,7 @@ export function cloneSettings(): ResolvedCloneSettings {
     allowedProtocols: [...(clone.allowedProtocols ?? defaults.allowedProtocols)],
     allowedNetworks: [...(clone.allowedNetworks ?? defaults.allowedNetworks)],
     lookup: clone.lookup,
+    credentials: clone.credentials,
     caFile: clone.caFile,
     maxBytes: clone.maxBytes ?? defaults.maxBytes,
     maxFiles: clone.maxFiles ?? defaults.maxFiles,

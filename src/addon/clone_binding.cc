@@ -8,6 +8,7 @@
 #include "addon/bindings.h"
 #include "addon/cancel_token.h"
 #include "addon/js_args.h"
+#include "addon/js_credentials.h"
 #include "addon/js_lookup.h"
 #include "addon/js_error.h"
 #include "addon/thread_job.h"
@@ -57,9 +58,15 @@ CloneRequest ReadRequest(Napi::Env env, Napi::Object options) {
 
 class CloneJob : public ThreadJob {
  public:
-  // on_progress and lookup may be empty: no listener, the system's resolver.
-  CloneJob(Napi::Env env, CloneRequest request, CancelFlag cancel, Napi::Function on_progress, Napi::Function lookup)
+  // on_progress, lookup and credentials may be empty: no listener, the system's resolver, no
+  // credentials to offer.
+  CloneJob(Napi::Env env, CloneRequest request, CancelFlag cancel, Napi::Function on_progress, Napi::Function lookup,
+           Napi::Function credentials)
       : ThreadJob(env), request_(std::move(request)), cancel_(std::move(cancel)) {
+    if (!credentials.IsEmpty()) {
+      credentials_ = Napi::Persistent(credentials);
+      request_.spec.credentials = std::make_shared<JsCredentials>(this, &credentials_);
+    }
     if (!on_progress.IsEmpty()) on_progress_ = Napi::Persistent(on_progress);
     // Names resolve through the worker's lookup (js_lookup.h); without one, the system's.
     if (!lookup.IsEmpty()) {
@@ -124,6 +131,7 @@ class CloneJob : public ThreadJob {
   void ReleaseJs() override {
     on_progress_.Reset();
     lookup_.Reset();
+    credentials_.Reset();
   }
 
   Napi::Value Resolve(Napi::Env env) override {
@@ -152,6 +160,7 @@ class CloneJob : public ThreadJob {
   CancelFlag cancel_;
   Napi::FunctionReference on_progress_;
   Napi::FunctionReference lookup_;
+  Napi::FunctionReference credentials_;
   std::mutex progress_mutex_;
   std::deque<CloneProgress> queued_;
   CloneResult result_;
@@ -166,7 +175,9 @@ Napi::Value CloneRepositoryJs(const Napi::CallbackInfo& info) {
   CancelFlag cancel = CancelToken::FlagOf(env, info[1]);
   Napi::Function on_progress = OptionalFunctionFrom(env, info[2], "cloneRepository: onProgress");
   Napi::Function lookup = OptionalFunctionFrom(env, options.Get("lookup"), "cloneRepository: options.lookup");
-  auto job = std::make_unique<CloneJob>(env, std::move(request), std::move(cancel), on_progress, lookup);
+  Napi::Function credentials =
+      OptionalFunctionFrom(env, options.Get("credentials"), "cloneRepository: options.credentials");
+  auto job = std::make_unique<CloneJob>(env, std::move(request), std::move(cancel), on_progress, lookup, credentials);
   return ThreadJob::Start(env, std::move(job), "home_native.clone", OnCloneThread);
 }
 

@@ -40,16 +40,29 @@ export async function listenOnLoopback(server) {
  * options.dieAfterBytes  destroy the connection after this many bytes of an upload-pack response
  * options.truncateAfterBytes  end the upload-pack response cleanly after this many bytes (a pack
  *                    cut short, but no connection error)
+ * options.basicAuth  { username, password }: every request without exactly these as HTTP Basic
+ *                    credentials gets 401 (counted in stats.unauthorized)
  * options.env        extra environment for git http-backend and the upload-pack it runs (e.g.
  *                    GIT_CONFIG_COUNT/KEY/VALUE: configuration at the command line's level)
  */
 export async function startHttpGitServer(root, options = {}) {
   const children = new Set();
   let stopped = false;
-  const stats = { requests: 0, bytesSent: 0 };
+  const stats = { requests: 0, bytesSent: 0, unauthorized: 0, authorizations: [] };
+  const expectedAuth = options.basicAuth
+    ? `Basic ${Buffer.from(`${options.basicAuth.username}:${options.basicAuth.password}`).toString('base64')}`
+    : undefined;
 
   const handler = (req, res) => {
     stats.requests++;
+    if (expectedAuth !== undefined) {
+      if (req.headers.authorization) stats.authorizations.push(req.headers.authorization);
+      if (req.headers.authorization !== expectedAuth) {
+        stats.unauthorized++;
+        res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="git"' }).end('authentication required\n');
+        return;
+      }
+    }
 
     const url = new URL(req.url, 'http://localhost');
     const run = () => {

@@ -30,6 +30,7 @@ export async function startJob(jobId: Id<'agentJobs'>, workdir: string, redact: 
   configure({ clone: { allowedProtocols: ['https', 'http'], concurrency: 2 }, detectSetupScript: true });
   // An internal git server's network, and the worker's own resolver (dns.lookup's signature).
   configure({ clone: { allowedNetworks: ['10.20.0.0/16', 'fd00::/8'], lookup: dns.lookup } });
+  configure({ clone: { credentials: async ({ host, attempt }) => (host === 'github.com' && attempt === 1 ? { username: 'x-access-token', password: 'token' } : null) } });
   // The clone budget, for a worker with bigger repositories and more memory.
   configure({ clone: { maxFiles: 200_000, maxCheckoutBytes: 2 ** 31, maxFileBytes: 2 ** 27, maxMemoryBytes: 2 ** 29 } });
   const userEnv: UserEnvironment | null = await fetchUserEnvironment(jobId);

@@ -4,6 +4,7 @@
 
 #include <cctype>
 #include <cstring>
+#include <optional>
 
 #include "core/git/budget_walk.h"
 #include "core/git/git_error.h"
@@ -33,6 +34,7 @@ struct Session {
   uint64_t bytes_before_attempt = 0;  // bytes of earlier fetch attempts (shallow fallback)
   Error stop;
   GitSymptom symptom = GitSymptom::kOther;  // of the last libgit2 failure (git_error.h)
+  int auth_attempts = 0;                     // credentials handed to libgit2 so far
 
   // Callbacks return its answer; the budget decides (clone_budget.h).
   int Check() {
@@ -57,6 +59,7 @@ struct Session {
     failed.error.path = RedactUrl(spec->url);
     // libgit2 refuses a redirect to another scheme (file, ssh, ext, https -> http) itself.
     if (symptom == GitSymptom::kRedirectRefused) failed.error.code = "ERR_PROTOCOL_NOT_ALLOWED";
+    if (symptom == GitSymptom::kAuthFailed) failed.error.code = "ERR_CLONE_AUTH";
     return failed.error;
   }
 };
@@ -91,10 +94,62 @@ int OnCheckoutNotify(git_checkout_notify_t, const char*, const git_diff_file*, c
   return Of(payload)->Check();
 }
 
+// A server asks for credentials (HTTP 401, an ssh server that takes passwords): the worker's
+// credentials function answers, at most kMaxAuthAttempts times a clone. A refusal is final after
+// that, and a server that asks when there is nothing to offer is refused at once: both are
+// ERR_CLONE_AUTH, neither names the secret.
+constexpr int kMaxAuthAttempts = 2;
+
+Error AuthError(const Session& s, const std::string& why) {
+  return MakeError("ERR_CLONE_AUTH", why, RedactUrl(s.spec->url));
+}
+
+int OnCredentials(git_credential** out, const char* url, const char*, unsigned int allowed_types, void* payload) {
+  Session* s = Of(payload);
+  if (s->Check() != 0) return GIT_EUSER;
+  const std::string shown = RedactUrl(UrlWithoutCredentials(url != nullptr ? url : s->spec->url));
+  if ((allowed_types & GIT_CREDENTIAL_USERPASS_PLAINTEXT) == 0) {
+    s->stop = AuthError(*s, shown + " asks for a kind of authentication the clone does not offer (only username and password)");
+    return GIT_EUSER;
+  }
+  if (!s->spec->credentials) {
+    s->stop = AuthError(*s, shown + " wants credentials, and none are configured (clone.credentials)");
+    return GIT_EUSER;
+  }
+  if (s->auth_attempts >= kMaxAuthAttempts) {
+    s->stop = AuthError(*s, shown + " refused the credentials (" + std::to_string(kMaxAuthAttempts) + " attempts)");
+    return GIT_EUSER;
+  }
+  CredentialRequest request;
+  request.url = UrlWithoutCredentials(url != nullptr ? url : s->spec->url);
+  request.protocol = SchemeName(ClassifyUrl(request.url));
+  std::string port;
+  if (!HttpEndpoint(request.url, &request.host, &port)) SshHost(request.url, &request.host);
+  request.attempt = ++s->auth_attempts;
+  std::optional<Credential> credential;
+  if (Error e = s->spec->credentials->Ask(request, *s->budget, &credential)) {
+    s->stop = std::move(e);
+    return GIT_EUSER;
+  }
+  if (!credential) {
+    s->stop = AuthError(*s, request.attempt == 1
+                                ? shown + " wants credentials, and the credentials function has none for " + request.host
+                                : shown + " refused the credentials, and the credentials function has no others");
+    return GIT_EUSER;
+  }
+  if (int rc = git_credential_userpass_plaintext_new(out, credential->username().c_str(), credential->password().c_str());
+      rc < 0) {
+    s->stop = GitFailure("handing over the credentials", rc, "ERR_CLONE_AUTH");
+    return GIT_EUSER;
+  }
+  return 0;
+}
+
 git_remote_callbacks Callbacks(Session* session) {
   git_remote_callbacks callbacks = GIT_REMOTE_CALLBACKS_INIT;
   callbacks.transfer_progress = OnTransfer;
   callbacks.sideband_progress = OnSideband;
+  callbacks.credentials = OnCredentials;
   callbacks.payload = session;
   return callbacks;
 }

@@ -14,6 +14,7 @@
 #include "core/base/cancel.h"
 #include "core/base/error.h"
 #include "core/git/clone_budget.h"
+#include "core/git/credential_source.h"
 #include "core/git/host_resolver.h"
 
 namespace home {
@@ -32,6 +33,10 @@ struct CloneSpec {
   std::vector<std::string> allowed_networks;
   std::shared_ptr<HostResolver> resolver;
   std::string proxy;
+
+  // Asked for a username and password when a server wants them (credential_source.h); null: the
+  // clone has none, and a server that asks is ERR_CLONE_AUTH.
+  std::shared_ptr<CredentialSource> credentials;
 
   // The rest of the clone's budget (clone_budget.h, with max_bytes and timeout); 0: no limit.
   uint64_t max_files = 0;           // entries in the checkout

@@ -18,7 +18,8 @@ std::string Lowercase(const char* text) {
 
 bool Holds(const std::string& text, const char* part) { return text.find(part) != std::string::npos; }
 
-GitSymptom SymptomOf(const git_error* last) {
+GitSymptom SymptomOf(const git_error* last, int git_code) {
+  if (git_code == GIT_EAUTH) return GitSymptom::kAuthFailed;
   if (last == nullptr) return GitSymptom::kOther;
   const std::string message = Lowercase(last->message);
   switch (last->klass) {
@@ -63,7 +64,7 @@ GitFailed GitFailureWithSymptom(const char* what, int git_code, const char* code
   } else {
     message += "libgit2 error " + std::to_string(git_code);
   }
-  return {MakeError(code, RedactUrl(message)), SymptomOf(last)};
+  return {MakeError(code, RedactUrl(message)), SymptomOf(last, git_code)};
 }
 
 }  // namespace home

@@ -16,6 +16,7 @@ enum class GitSymptom {
   kObjectNotServed,     // a commit id the server does not serve (no *-sha1-in-want capability)
   kShallowUnsupported,  // the server does not offer the `shallow` capability
   kConnectionLost,      // the connection ended or broke mid-conversation
+  kAuthFailed,          // GIT_EAUTH: the server refused what was offered, or wanted more
 };
 
 // A failure of libgit2 as an Error and the symptom it shows.

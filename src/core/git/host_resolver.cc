@@ -36,27 +36,19 @@ void RunGetaddrinfo(const std::string& host, PendingResolution& pending) {
 
 }  // namespace
 
-void PendingResolution::Settle(std::string failure, std::vector<IpAddress> addresses) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (done_) return;
-  done_ = true;
-  failure_ = std::move(failure);
-  addresses_ = std::move(addresses);
-  ready_.notify_all();
-}
-
 Error PendingResolution::Wait(const std::string& host, CloneBudget& budget, std::vector<IpAddress>* out,
                               const std::function<bool()>& still_possible, const char* gone) {
-  std::unique_lock<std::mutex> lock(mutex_);
-  while (!ready_.wait_for(lock, kBudgetCheckInterval, [&] { return done_; })) {
-    lock.unlock();
-    if (const Error& stop = budget.Check()) return stop;
-    if (still_possible && !still_possible()) return ResolveFailure(host, gone);
-    lock.lock();
+  std::vector<IpAddress> addresses;
+  std::string failure;
+  Error stop;
+  switch (PendingAnswer::Wait(budget, still_possible, &addresses, &failure, &stop)) {
+    case Waited::kStopped: return stop;
+    case Waited::kGone: return ResolveFailure(host, gone);
+    case Waited::kFailed: return ResolveFailure(host, failure);
+    case Waited::kAnswered: break;
   }
-  if (!failure_.empty()) return ResolveFailure(host, failure_);
-  if (addresses_.empty()) return ResolveFailure(host, "no address");
-  *out = addresses_;
+  if (addresses.empty()) return ResolveFailure(host, "no address");
+  *out = std::move(addresses);
   return {};
 }
 

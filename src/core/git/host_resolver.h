@@ -3,15 +3,14 @@
 // Either is awaited with the clone's deadline and cancel flag.
 #pragma once
 
-#include <condition_variable>
 #include <functional>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include "core/base/error.h"
 #include "core/git/clone_budget.h"
 #include "core/git/ip_address.h"
+#include "core/git/pending_answer.h"
 
 namespace home {
 
@@ -34,27 +33,13 @@ class SystemResolver : public HostResolver {
   Error Resolve(const std::string& host, CloneBudget& budget, std::vector<IpAddress>* out) override;
 };
 
-// An answer one thread gives and the clone's thread waits for: the system resolver's helper
-// thread, or the worker's lookup on the JS thread. Shared (std::shared_ptr) by both, so that an
-// answer that comes after the clone gave up lands in state nobody reads any more.
-class PendingResolution {
+// The answer to one name lookup (pending_answer.h), waited for with the name it concerns.
+class PendingResolution : public PendingAnswer<std::vector<IpAddress>> {
  public:
-  // The first answer counts (a lookup that calls back twice is ignored the second time).
-  // `failure` empty: `addresses` is the answer.
-  void Settle(std::string failure, std::vector<IpAddress> addresses = {});
-
-  // Waits for the answer in ticks (the socket stream's: 50 ms) that check `budget`, and
-  // `still_possible` when given (false: no answer can come any more, `gone` says why).
-  // The answer (at least one address), the budget's reason, or ERR_CLONE_FAILED naming `host`.
+  // The answer (at least one address), the budget's reason, or ERR_CLONE_FAILED naming `host`
+  // (`gone` saying why when still_possible() turned false).
   Error Wait(const std::string& host, CloneBudget& budget, std::vector<IpAddress>* out,
              const std::function<bool()>& still_possible = {}, const char* gone = "");
-
- private:
-  std::mutex mutex_;
-  std::condition_variable ready_;
-  bool done_ = false;
-  std::string failure_;
-  std::vector<IpAddress> addresses_;
 };
 
 // The message of every resolution failure, whoever resolved.
