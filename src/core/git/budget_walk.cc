@@ -127,6 +127,7 @@ class Walker {
       default:
         // A gitlink (a submodule's commit): checked out as an empty directory, its content
         // is not in this repository.
+        result->gitlinks.push_back(path_);
         return {};
     }
   }

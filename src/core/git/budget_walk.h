@@ -7,6 +7,9 @@
 
 #include <git2.h>
 
+#include <string>
+#include <vector>
+
 #include "core/base/error.h"
 #include "core/git/clone_budget.h"
 
@@ -17,6 +20,8 @@ struct BudgetWalkResult {
   // and system attribute files are out of reach, git_runtime.cc, and a fresh repository has no
   // info/attributes), so checkout may skip its per-file attribute lookups.
   bool has_attributes = false;
+  // The paths of the tree's gitlinks (submodules' commits), as the walk met them.
+  std::vector<std::string> gitlinks;
 };
 
 // Walks the tree of `commit` iteratively (an explicit stack, however deep the tree), charging `budget` with

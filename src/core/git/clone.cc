@@ -1,8 +1,10 @@
 #include "core/git/clone.h"
 
 #include <git2.h>
+#include <sys/stat.h>
 
 #include <cctype>
+#include <cerrno>
 #include <cstring>
 #include <optional>
 
@@ -13,6 +15,7 @@
 #include "core/git/network_access.h"
 #include "core/git/odb_guard.h"
 #include "core/git/socket_stream.h"
+#include "core/git/submodule_config.h"
 #include "core/git/tls_trust.h"
 #include "core/git/url_policy.h"
 
@@ -494,11 +497,11 @@ Error PeelToCommit(git_repository* repo, Session* session, const Target& target,
 
 // HEAD and origin as `git clone` leaves them, then the budget walk over the tree (nothing is
 // written before it passes), then checkout.
-Error CheckAndCheckout(git_repository* repo, Session* session, const Target& target, git_commit* commit) {
+Error CheckAndCheckout(git_repository* repo, Session* session, const Target& target, git_commit* commit,
+                       BudgetWalkResult* walked) {
   if (Error e = PointHead(repo, *session->spec, target, commit)) return e;
-  BudgetWalkResult walked;
-  if (Error e = BudgetWalk(repo, commit, session->budget, &walked)) return e;
-  if (Error e = Checkout(repo, walked.has_attributes, session)) return e;
+  if (Error e = BudgetWalk(repo, commit, session->budget, walked)) return e;
+  if (Error e = Checkout(repo, walked->has_attributes, session)) return e;
   return session->Check() != 0 ? session->stop : Error{};
 }
 
@@ -511,6 +514,238 @@ void Report(const Session& session, const Target& target, git_commit* commit, bo
   result->objects = session.progress.total_objects;
   result->files = session.progress.total_files;
   result->shallow = shallow;
+}
+
+// ---- Submodules (spec.submodules) ----
+// Each one as `git submodule update --init --recursive` would leave it, so that the git CLI in the
+// container finds it initialized: its git dir at <superproject's git dir>/modules/<name>, a
+// `<path>/.git` file and core.worktree with relative paths (the home is mounted elsewhere in the
+// container), `submodule.<name>.url` and `.active` in the superproject's config, HEAD detached at
+// the recorded commit. All of it in the staging area, which only this clone writes.
+
+// Deeper nesting than this is not a dotfiles repository; the budget would end it anyway.
+constexpr int kMaxSubmoduleLevels = 8;
+
+struct Superproject {
+  git_repository* repo;
+  git_commit* commit;
+  std::string workdir;  // absolute
+  std::string gitdir;   // absolute
+  std::string url;      // its submodules' relative URLs resolve against it
+  std::string prefix;   // its path below the top superproject: "" or "dotbot/"
+  int level;
+};
+
+// .gitmodules as the checkout wrote it (the budget walk refused one that is a symlink).
+Error ReadGitmodules(const std::string& workdir, std::vector<GitmodulesEntry>* out) {
+  const std::string file = workdir + "/.gitmodules";
+  struct stat st;
+  if (::lstat(file.c_str(), &st) != 0) {
+    if (errno == ENOENT) return {};
+    return SysError("ERR_CLONE_FAILED", "lstat", errno, ".gitmodules", "cannot read .gitmodules");
+  }
+  if (!S_ISREG(st.st_mode)) return MakeError("ERR_CLONE_UNSAFE_PATH", ".gitmodules is not a regular file", ".gitmodules");
+  git_config* raw = nullptr;
+  if (int rc = git_config_open_ondisk(&raw, file.c_str()); rc < 0) return GitFailure("reading .gitmodules", rc, "ERR_CLONE_UNSAFE_PATH");
+  GitConfig config(raw);
+  const auto take = [](const git_config_entry* entry, void* payload) -> int {
+    // "submodule.<name>.<key>": the name may hold dots, the key does not.
+    const std::string_view full = entry->name;
+    const size_t last = full.rfind('.');
+    constexpr std::string_view kPrefix = "submodule.";
+    if (last == std::string_view::npos || last <= kPrefix.size()) return 0;
+    static_cast<std::vector<GitmodulesEntry>*>(payload)->push_back(
+        {std::string(full.substr(kPrefix.size(), last - kPrefix.size())), std::string(full.substr(last + 1)),
+         entry->value != nullptr ? entry->value : ""});
+    return 0;
+  };
+  if (int rc = git_config_foreach_match(config.get(), "^submodule\\.", take, out); rc < 0) {
+    return GitFailure("reading .gitmodules", rc, "ERR_CLONE_UNSAFE_PATH");
+  }
+  return {};
+}
+
+// The submodule's work tree below the superproject's: every component a real directory, never
+// a symlink the repository planted (CVE-2024-32002's shape), the last made when checkout did not.
+Error PrepareSubmoduleDir(const std::string& workdir, const SubmoduleDecl& decl) {
+  std::string at = workdir;
+  size_t start = 0;
+  while (start <= decl.path.size()) {
+    size_t slash = decl.path.find('/', start);
+    if (slash == std::string::npos) slash = decl.path.size();
+    at += "/" + decl.path.substr(start, slash - start);
+    struct stat st;
+    if (::lstat(at.c_str(), &st) != 0) {
+      if (errno != ENOENT || slash != decl.path.size() || ::mkdir(at.c_str(), 0755) != 0) {
+        return MakeError("ERR_CLONE_UNSAFE_PATH", "submodule '" + decl.name + "': its path '" + decl.path +
+                                                      "' does not lead to a directory of the checkout", decl.path);
+      }
+    } else if (!S_ISDIR(st.st_mode)) {
+      return MakeError("ERR_CLONE_UNSAFE_PATH",
+                       "submodule '" + decl.name + "': its path '" + decl.path + "' leads through " +
+                           (S_ISLNK(st.st_mode) ? "a symbolic link" : "a file") + " of the checkout",
+                       decl.path);
+    }
+    start = slash + 1;
+  }
+  return {};
+}
+
+bool SameHost(const std::string& a, const std::string& b) {
+  std::string host_a, host_b, port;
+  if (!HttpEndpoint(a, &host_a, &port) && !SshHost(a, &host_a)) return false;
+  if (!HttpEndpoint(b, &host_b, &port) && !SshHost(b, &host_b)) return false;
+  return host_a == host_b;
+}
+
+// The submodule's repository: git dir and work tree apart, linked by relative paths.
+Error NewSubmoduleRepository(const std::string& gitdir, const std::string& workdir, CloneBudget* budget,
+                             GitRepository* out) {
+  git_repository_init_options init = GIT_REPOSITORY_INIT_OPTIONS_INIT;
+  init.flags = GIT_REPOSITORY_INIT_MKPATH | GIT_REPOSITORY_INIT_NO_REINIT | GIT_REPOSITORY_INIT_NO_DOTGIT_DIR |
+               GIT_REPOSITORY_INIT_RELATIVE_GITLINK;
+  init.workdir_path = workdir.c_str();
+  git_repository* raw = nullptr;
+  if (int rc = git_repository_init_ext(&raw, gitdir.c_str(), &init); rc < 0) {
+    return GitFailure("creating the submodule's repository", rc);
+  }
+  *out = GitRepository(raw);
+  if (Error e = ConfigureRepository(out->get())) return e;
+  return GuardObjectDatabase(out->get(), budget);
+}
+
+// A server that will not hand out the recorded commit alone (no allow-*-sha1-in-want): every
+// branch, whole, and the commit must be among them.
+Error FetchEverything(git_repository* repo, Session* session, Target* target, bool* shallow) {
+  *shallow = false;
+  Error error;
+  GitRemote remote = NewRemote(repo, session, &error);
+  if (error) return error;
+  Target all = *target;
+  all.refspec = std::string("+refs/heads/*:refs/remotes/") + kOrigin + "/*";
+  all.refname = "refs/heads/*";  // a refspec, not a bare id: no "not served" reading of a failure
+  if (Error e = Fetch(remote.get(), session, all, GIT_FETCH_DEPTH_FULL)) return e;
+  git_object* found = nullptr;
+  if (git_object_lookup(&found, repo, &target->oid, GIT_OBJECT_COMMIT) < 0) {
+    const std::string shown = RedactUrl(session->spec->url);
+    return MakeError("ERR_REF_NOT_FOUND", "commit " + session->spec->ref + " is on no branch of " + shown, shown);
+  }
+  git_object_free(found);
+  return {};
+}
+
+// The recorded commit of `decl`, fetched (depth 1 when the server serves it alone) and checked
+// out detached; `spec` is the submodule's own (its URL, the commit as its ref).
+Error FetchSubmodule(git_repository* repo, const CloneSpec& spec, CloneBudget* budget, bool* shallow, GitCommit* commit) {
+  static const CloneProgressFn kNoProgress;
+  Session session;
+  session.spec = &spec;
+  session.budget = budget;
+  session.on_progress = &kNoProgress;
+  // The budget's pack count is a maximum per fetch: this fetch's bytes come on top of the rest.
+  session.bytes_before_attempt = budget->received_bytes();
+  GitRemote remote;
+  Target target;
+  if (Error e = ConnectAndResolve(repo, &session, &remote, &target)) return e;
+  Error fetched = FetchTarget(repo, remote.get(), &session, target, shallow);
+  if (fetched.code == "ERR_REF_NOT_FOUND" && target.refname.empty()) fetched = FetchEverything(repo, &session, &target, shallow);
+  if (fetched) return fetched;
+  if (Error e = PeelToCommit(repo, &session, target, commit)) return e;
+  git_remote* raw = nullptr;
+  const std::string url = UrlWithoutCredentials(spec.url);
+  if (int rc = git_remote_create(&raw, repo, kOrigin, url.c_str()); rc < 0) return GitFailure("recording the remote", rc);
+  GitRemote origin(raw);
+  if (int rc = git_repository_set_head_detached(repo, git_commit_id(commit->get())); rc < 0) {
+    return GitFailure("detaching HEAD", rc);
+  }
+  BudgetWalkResult walked;
+  if (Error e = BudgetWalk(repo, commit->get(), budget, &walked)) return e;
+  if (Error e = Checkout(repo, walked.has_attributes, &session)) return e;
+  return session.Check() != 0 ? session.stop : Error{};
+}
+
+Error RecordSubmodule(git_repository* super, const SubmoduleDecl& decl, const std::string& url) {
+  git_config* raw = nullptr;
+  if (int rc = git_repository_config(&raw, super); rc < 0) return GitFailure("opening the config", rc);
+  GitConfig config(raw);
+  const std::string key = "submodule." + decl.name + ".";
+  if (int rc = git_config_set_string(config.get(), (key + "url").c_str(), UrlWithoutCredentials(url).c_str()); rc < 0) {
+    return GitFailure("recording the submodule", rc);
+  }
+  if (int rc = git_config_set_bool(config.get(), (key + "active").c_str(), 1); rc < 0) {
+    return GitFailure("recording the submodule", rc);
+  }
+  return {};
+}
+
+Error CloneSubmodules(const Superproject& super, const std::vector<std::string>& gitlinks, const CloneSpec& top,
+                      CloneBudget* budget, std::vector<SubmoduleResult>* results);
+
+Error CloneSubmodule(const Superproject& super, const SubmoduleDecl& decl, const CloneSpec& top, CloneBudget* budget,
+                     std::vector<SubmoduleResult>* results) {
+  const auto named = [&](Error e) {
+    e.message = "submodule '" + super.prefix + decl.path + "': " + e.message;
+    return e;
+  };
+  CloneSpec spec = top;
+  if (Error e = ResolveSubmoduleUrl(super.url, decl.url, &spec.url)) return named(e);
+  if (Error e = CheckUrlAllowed(spec.url, top.allowed_protocols)) return named(e);
+  // Credentials are for the host they were given for: a submodule elsewhere gets none.
+  if (!SameHost(top.url, spec.url)) spec.credentials.reset();
+  GitTreeEntry entry;
+  {
+    git_tree* raw_tree = nullptr;
+    if (int rc = git_commit_tree(&raw_tree, super.commit); rc < 0) return GitFailure("reading the tree", rc);
+    GitTree tree(raw_tree);
+    git_tree_entry* raw_entry = nullptr;
+    if (int rc = git_tree_entry_bypath(&raw_entry, tree.get(), decl.path.c_str()); rc < 0) {
+      return GitFailure("finding the gitlink", rc);
+    }
+    entry = GitTreeEntry(raw_entry);
+  }
+  char hex[kHexIdLength + 1] = {};
+  git_oid_tostr(hex, sizeof hex, git_tree_entry_id(entry.get()));
+  spec.ref = hex;
+  spec.depth = 1;
+  if (Error e = PrepareSubmoduleDir(super.workdir, decl)) return e;
+
+  NetworkAccess network;
+  if (Error e = NetworkAccessOf(spec, *budget, &network)) return named(e);
+  std::string host, port;
+  if (!HttpEndpoint(spec.url, &host, &port)) host.clear();
+  const TransferScope transfer(*budget, network, host, port);
+  const std::string gitdir = super.gitdir + "/modules/" + decl.name;
+  const std::string workdir = super.workdir + "/" + decl.path;
+  GitRepository repo;
+  if (Error e = NewSubmoduleRepository(gitdir, workdir, budget, &repo)) return named(e);
+  bool shallow = false;
+  GitCommit commit;
+  if (Error e = FetchSubmodule(repo.get(), spec, budget, &shallow, &commit)) return named(e);
+  if (Error e = RecordSubmodule(super.repo, decl, spec.url)) return named(e);
+  results->push_back({super.prefix + decl.path, hex, shallow});
+
+  BudgetWalkResult walked;  // its gitlinks (the walk above counted it; this one only lists)
+  CloneBudget lister(CloneLimits{}, budget->cancel(), "");
+  if (Error e = BudgetWalk(repo.get(), commit.get(), &lister, &walked)) return named(e);
+  const Superproject child{repo.get(), commit.get(), workdir, gitdir, spec.url, super.prefix + decl.path + "/", super.level + 1};
+  return CloneSubmodules(child, walked.gitlinks, top, budget, results);
+}
+
+Error CloneSubmodules(const Superproject& super, const std::vector<std::string>& gitlinks, const CloneSpec& top,
+                      CloneBudget* budget, std::vector<SubmoduleResult>* results) {
+  if (gitlinks.empty()) return {};
+  std::vector<GitmodulesEntry> entries;
+  if (Error e = ReadGitmodules(super.workdir, &entries)) return e;
+  std::vector<SubmoduleDecl> decls;
+  if (Error e = SubmodulesToClone(entries, gitlinks, &decls)) return e;
+  if (!decls.empty() && super.level >= kMaxSubmoduleLevels) {
+    return MakeError("ERR_CLONE_UNSAFE_PATH",
+                     "submodules nested more than " + std::to_string(kMaxSubmoduleLevels) + " levels deep", super.prefix);
+  }
+  for (const SubmoduleDecl& decl : decls) {
+    if (Error e = CloneSubmodule(super, decl, top, budget, results)) return e;
+  }
+  return {};
 }
 
 // The clone's phases in order: repository, connect, fetch, check, checkout. (The swap into the
@@ -546,7 +781,12 @@ Error CloneWithin(const std::string& dir, const CloneSpec& spec, CloneBudget* bu
   if (Error e = FetchTarget(repo.get(), remote.get(), &session, target, &shallow)) return e;
   GitCommit commit;
   if (Error e = PeelToCommit(repo.get(), &session, target, &commit)) return e;
-  if (Error e = CheckAndCheckout(repo.get(), &session, target, commit.get())) return e;
+  BudgetWalkResult walked;
+  if (Error e = CheckAndCheckout(repo.get(), &session, target, commit.get(), &walked)) return e;
+  if (spec.submodules) {
+    const Superproject top{repo.get(), commit.get(), dir, dir + "/.git", spec.url, "", 0};
+    if (Error e = CloneSubmodules(top, walked.gitlinks, spec, budget, &result->submodules)) return e;
+  }
   Report(session, target, commit.get(), shallow, result);
   session.Emit(ClonePhase::kDone);
   return {};

@@ -34,6 +34,10 @@ struct CloneSpec {
   std::shared_ptr<HostResolver> resolver;
   std::string proxy;
 
+  // Check out the submodules too (submodule_config.h, CloneSubmodules in clone.cc), under the
+  // same protocols, network policy and budget.
+  bool submodules = false;
+
   // Asked for a username and password when a server wants them (credential_source.h); null: the
   // clone has none, and a server that asks is ERR_CLONE_AUTH.
   std::shared_ptr<CredentialSource> credentials;
@@ -63,7 +67,15 @@ struct CloneProgress {
 // Called on the cloning thread, often (every received chunk): must be cheap and must not block.
 using CloneProgressFn = std::function<void(const CloneProgress&)>;
 
+// A submodule the clone checked out (spec.submodules).
+struct SubmoduleResult {
+  std::string path;    // below the superproject's root, nested ones included ("dotbot/lib/pyyaml")
+  std::string commit;  // the commit the superproject records, checked out detached
+  bool shallow = false;  // false when the server would not serve that commit alone
+};
+
 struct CloneResult {
+  std::vector<SubmoduleResult> submodules;
   std::string commit;  // 40-hex id of the checked-out commit
   std::string ref;     // full ref name fetched ("refs/heads/main", "refs/tags/v1") or the id
   uint64_t received_bytes = 0;

@@ -23,6 +23,7 @@ using GitCommit = GitPtr<git_commit, git_commit_free>;
 using GitReference = GitPtr<git_reference, git_reference_free>;
 using GitConfig = GitPtr<git_config, git_config_free>;
 using GitTree = GitPtr<git_tree, git_tree_free>;
+using GitTreeEntry = GitPtr<git_tree_entry, git_tree_entry_free>;
 using GitOdb = GitPtr<git_odb, git_odb_free>;
 
 // git_buf is a value type with its own dispose function.
