@@ -5,6 +5,7 @@
 #include "core/home/dotfile_links.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <string>
@@ -145,6 +146,28 @@ TEST_P(DotfileLinksTest, NothingOutsideTheHomeChangesWhenTheCheckoutLinksOut) {
   EXPECT_EQ(links.linked, (Names{".dir", ".profile", ".vimrc"}));
   EXPECT_EQ(LinkText(home_ + "/.profile"), ".dotfiles/.profile");
   EXPECT_EQ(test::Snapshot(outside_), before);
+}
+
+TEST_P(DotfileLinksTest, LinksGetTheHomesOwner) {
+  // As root, another owner; otherwise our own ids, which exercises the same calls.
+  const bool root = ::geteuid() == 0;
+  const uid_t uid = root ? 4242 : ::geteuid();
+  const gid_t gid = root ? 4343 : ::getegid();
+  Build(home_, {".dotfiles/.vimrc"});
+  HomeOptions options = Options();
+  options.uid = uid;
+  options.gid = gid;
+  DotfileLinks links;
+  ASSERT_TRUE(LinkDotfiles(home_, ".dotfiles", options, &links).ok());
+  EXPECT_EQ(links.linked, (Names{".vimrc"}));
+  struct stat st;
+  ASSERT_EQ(::lstat((home_ + "/.vimrc").c_str(), &st), 0);
+  EXPECT_TRUE(S_ISLNK(st.st_mode));
+  EXPECT_EQ(st.st_uid, uid);
+  EXPECT_EQ(st.st_gid, gid);
+  // The file the link leads to keeps its owner.
+  ASSERT_EQ(::stat((home_ + "/.dotfiles/.vimrc").c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, ::geteuid());
 }
 
 TEST(DotfileNames, WhichNamesAreLinked) {

@@ -93,20 +93,35 @@ Error OpenCheckout(const HomeRoot& root, const std::string& normalized, UniqueFd
 // The kinds of checkout entry that are linked: what git checks out (files, directories, links).
 bool IsLinkableKind(mode_t mode) { return S_ISREG(mode) || S_ISDIR(mode) || S_ISLNK(mode); }
 
+// Gives the link just made at `name` the home's owner. The user may swap the name between our
+// symlinkat and this call, for a hardlink to a file that is not theirs, say: so the name is pinned
+// first (O_PATH|O_NOFOLLOW opens the link itself), the descriptor is checked to be a symlink, and
+// the owner is set on that descriptor (AT_EMPTY_PATH), never by name. A name that is no longer a
+// symlink is left as the user made it.
+Error GiveLinkItsOwner(int home, const std::string& name, const HomeOptions& options) {
+  if (!options.uid && !options.gid) return {};
+  UniqueFd link(::openat(home, name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+  if (!link) {
+    if (errno == ENOENT) return {};
+    return SysError("ERR_WRITE_FAILED", "openat", errno, name, "cannot give the link its owner");
+  }
+  struct stat st;
+  if (::fstat(link.get(), &st) != 0) return SysError("ERR_WRITE_FAILED", "fstat", errno, name, "cannot give the link its owner");
+  if (!S_ISLNK(st.st_mode)) return {};
+  const uid_t uid = options.uid ? *options.uid : static_cast<uid_t>(-1);
+  const gid_t gid = options.gid ? *options.gid : static_cast<gid_t>(-1);
+  if (::fchownat(link.get(), "", uid, gid, AT_EMPTY_PATH) != 0) {
+    return SysError("ERR_WRITE_FAILED", "fchownat", errno, name, "cannot give the link its owner");
+  }
+  return {};
+}
+
 // Makes `name` in the home a link to `target`, unless something holds the name already.
 Error LinkOne(int home, const std::string& name, const std::string& target, const HomeOptions& options,
               DotfileLinks* out) {
   for (int attempt = 0;; ++attempt) {
     if (::symlinkat(target.c_str(), home, name.c_str()) == 0) {
-      // A symlink has no descriptor to fchown; the name is looked up in the home itself, not
-      // followed, and whatever the user swapped in there meanwhile is theirs already.
-      if (options.uid || options.gid) {
-        const uid_t uid = options.uid ? *options.uid : static_cast<uid_t>(-1);
-        const gid_t gid = options.gid ? *options.gid : static_cast<gid_t>(-1);
-        if (::fchownat(home, name.c_str(), uid, gid, AT_SYMLINK_NOFOLLOW) != 0 && errno != ENOENT) {
-          return SysError("ERR_WRITE_FAILED", "fchownat", errno, name, "cannot give the link its owner");
-        }
-      }
+      if (Error e = GiveLinkItsOwner(home, name, options)) return e;
       out->linked.push_back(name);
       return {};
     }
