@@ -4,7 +4,7 @@
 // linked.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { lstat, mkdir, readFile, readlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readFile, readlink, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { configHash, configure, materializeUserHome } from '@spoon/home-native';
 import { resetSettingsForTests } from '../dist/settings.js';
@@ -52,7 +52,7 @@ async function fixture(t, { linkDotfiles }) {
   // The user's own ~/.bashrc is in the way of the repository's.
   await writeFile(path.join(home, '.bashrc'), 'export MINE=1\n');
   const userEnv = { username: 'alice', enabled: true, dotfilesRepoUrl: server.url('dotfiles'), files: [] };
-  return { home, userEnv };
+  return { home, userEnv, work, bare: path.join(repos, 'dotfiles.git') };
 }
 
 test('linkDotfiles: a repository without a setup script is linked into the home, relative, with no container', async (t) => {
@@ -86,6 +86,20 @@ test('linkDotfiles: a new clone keeps our links (unchanged)', async (t) => {
   const report = await materializeUserHome({ homeDir: home, containerHome, redact, userEnv: { ...userEnv, dotfilesRepoRef: 'main' } });
   assert.equal(report.repository, 'cloned');
   assert.deepEqual(report.links, { linked: [], unchanged: ['.config', '.vimrc'], inTheWay: ['.bashrc'], removed: [] });
+});
+
+test('linkDotfiles: a re-clone without .vimrc removes our link to it, and only ours', async (t) => {
+  const { home, userEnv, work, bare } = await fixture(t, { linkDotfiles: true });
+  await materializeUserHome({ homeDir: home, containerHome, redact, userEnv });
+  git(work, 'rm', '--quiet', '.vimrc');
+  git(work, 'commit', '--quiet', '-m', 'no vimrc');
+  git(work, 'push', '--quiet', bare, 'main');
+  // A dangling link of the user's own, to a name that is not its own: kept.
+  await symlink('.dotfiles/.vimrc', path.join(home, '.exrc'));
+  const report = await materializeUserHome({ homeDir: home, containerHome, redact, userEnv: { ...userEnv, dotfilesRepoRef: 'main' } });
+  assert.deepEqual(report.links, { linked: [], unchanged: ['.config'], inTheWay: ['.bashrc'], removed: ['.vimrc'] });
+  assert.equal(await exists(path.join(home, '.vimrc')), false);
+  assert.equal(await readlink(path.join(home, '.exrc')), '.dotfiles/.vimrc');
 });
 
 test('linkDotfiles off (the default): the clone is not linked', async (t) => {
