@@ -270,6 +270,13 @@ export interface HomeNativeSettings {
   ioConcurrency?: number;
   /** Run install.sh, bootstrap, setup… when no setupCommand is given. Default false. */
   detectSetupScript?: boolean;
+  /**
+   * The fallback install of Codespaces and the devcontainer tooling: when a fresh clone has no
+   * setup script (none configured, none detected), link each top-level `.name` of `~/.dotfiles`
+   * (not `.git`, `.gitmodules`, `.github`, `.gitignore`, `.gitattributes`) into the home as a
+   * relative link (`~/.vimrc -> .dotfiles/.vimrc`), without a container. Default false.
+   */
+  linkDotfiles?: boolean;
 }
 
 /** Merges `settings` into the current settings. */
@@ -291,6 +298,14 @@ export interface MaterializeArgs {
   onProgress?: (progress: MaterializeProgress) => void;
 }
 
+/** What the fallback install did to the home's top-level names (MaterializeReport.links). */
+export interface DotfileLinks {
+  linked: string[];
+  unchanged: string[];
+  inTheWay: string[];
+  removed: string[];
+}
+
 export interface MaterializeReport {
   profile: 'created' | 'existing';
   enabled: boolean;
@@ -298,6 +313,14 @@ export interface MaterializeReport {
   repository: 'none' | 'unchanged' | 'cloned';
   clone: CloneReport | null;
   setup: { command: string } | null;
+  /**
+   * The fallback install (`linkDotfiles`), null when it did not run (off, no fresh clone, or a
+   * setup script ran instead). Names in the home, each list sorted: `linked` made now,
+   * `unchanged` our links from an earlier run, `inTheWay` names that something else already held
+   * (a file, a directory, another link: left alone), `removed` our links whose entry left the
+   * checkout.
+   */
+  links: DotfileLinks | null;
   files: WriteHomeFilesResult;
   durationsMs: { lock: number; profile: number; clone: number; setup: number; overlay: number; total: number };
 }

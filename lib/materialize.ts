@@ -1,6 +1,7 @@
 // materializeUserHome: the seed's order and semantics, made safe against a hostile home:
 //   lock -> ~/.bash_profile (only when missing) -> stop unless enabled -> when the config hash
-//   differs from ~/.spoon/env-hash: clone, setup in the job image, marker -> overlay files.
+//   differs from ~/.spoon/env-hash: clone, setup in the job image (or, with no setup script and
+//   linkDotfiles on, the dotfiles linked into the home), marker -> overlay files.
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type {
@@ -142,6 +143,7 @@ function emptyReport(enabled: boolean, durations: Durations): MaterializeReport 
     repository: 'none',
     clone: null,
     setup: null,
+    links: null,
     files: { written: 0, unchanged: 0 },
     durationsMs: durations,
   };
@@ -166,8 +168,9 @@ type ParsedEnvironment = NonNullable<ReturnType<typeof parseUserEnvironment>>;
 
 /**
  * The dotfiles: nothing when the marker holds this config's hash; otherwise clone, setup in the
- * job image, and only then the new marker, so that a crash or failure anywhere before leaves
- * none and the next run retries.
+ * job image (or, when there is no setup script and linkDotfiles is on, the fallback install:
+ * links into the home, no container), and only then the new marker, so that a crash or failure
+ * anywhere before leaves none and the next run retries.
  */
 async function dotfilesStep(run: Run, userEnv: ParsedEnvironment, report: MaterializeReport): Promise<void> {
   const hash = configHash(userEnv);
@@ -192,8 +195,19 @@ async function dotfilesStep(run: Run, userEnv: ParsedEnvironment, report: Materi
     }
     report.setup = { command: script };
     await run.timed('setup', () => runSetup(setupRunner, { ...run, script }));
+  } else if (settings().linkDotfiles) {
+    // The fallback install stands in for the setup: its phase, its time.
+    report.links = await run.timed('setup', () => linkDotfiles(run));
   }
   await run.call(() => native().writeFileDurable(run.homeDir, markerPath, hash, run.homeOptions));
+}
+
+/**
+ * Codespaces' fallback install: the checkout's top-level dotfiles linked into the home, relative
+ * (`~/.vimrc -> .dotfiles/.vimrc`), through the pinned home (src/core/home/dotfile_links.h).
+ */
+function linkDotfiles(run: Run): Promise<NonNullable<MaterializeReport['links']>> {
+  return run.call(() => native().linkDotfiles(run.homeDir, dotfilesDir, run.homeOptions));
 }
 
 function cloneDotfiles(run: Run, userEnv: ParsedEnvironment, hadMarker: boolean) {

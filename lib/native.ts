@@ -87,6 +87,14 @@ export interface NativeHomeDirEntry {
 /** `kind: 'directory'` when it was listed (entries in the directory's own order); otherwise why not. */
 export type NativeHomeListing = NativeHomeEntry & { entries: NativeHomeDirEntry[]; capped: boolean };
 
+/** What linkDotfiles did, each list sorted by name (src/core/home/dotfile_links.h). */
+export interface NativeDotfileLinks {
+  linked: string[];
+  unchanged: string[];
+  inTheWay: string[];
+  removed: string[];
+}
+
 export interface NativeCloneReport {
   commit: string;
   ref: string;
@@ -123,6 +131,11 @@ export interface NativeAddon {
   writeFileDurable(homeDir: string, relPath: string, content: string, options: NativeHomeOptions): Promise<void>;
   /** Removes a dead materialization's temporary files (home, .spoon/, overlay directories) and clone debris. */
   sweepDebris(homeDir: string, stagingDir: string, overlayPaths: string[], options: NativeHomeOptions): Promise<number>;
+  /**
+   * Links the top-level dotfiles of the checkout `checkoutDir` (relative to the home) into the home
+   * as relative links, following no link; ERR_NOT_DIRECTORY when the checkout is a symlink.
+   */
+  linkDotfiles(homeDir: string, checkoutDir: string, options: NativeHomeOptions): Promise<NativeDotfileLinks>;
   acquireHomeLock(stagingDir: string, homeDir: string, cancel: NativeCancelToken | undefined): Promise<NativeHomeLock>;
   cloneRepository(
     options: NativeCloneOptions,

@@ -114,6 +114,7 @@ function validate(settings: HomeNativeSettings): void {
     check(typeof settings.runInJobContainer === 'function', 'runInJobContainer', 'a function');
   }
   if (settings.detectSetupScript !== undefined) check(typeof settings.detectSetupScript === 'boolean', 'detectSetupScript', 'a boolean');
+  if (settings.linkDotfiles !== undefined) check(typeof settings.linkDotfiles === 'boolean', 'linkDotfiles', 'a boolean');
   if (settings.ioConcurrency !== undefined) check(isPositiveInteger(settings.ioConcurrency), 'ioConcurrency', 'a positive integer');
   if (clone === undefined) return;
   check(typeof clone === 'object' && clone !== null, 'clone', 'an object');

@@ -35,6 +35,13 @@ function repositoryLine(report: MaterializeReport): string {
   return `cloned ${c.commit} (${c.ref}, ${c.objects} objects, ${formatBytes(c.receivedBytes)}, ${c.files} files${c.shallow ? ', shallow' : ''})`;
 }
 
+function setupLine(report: MaterializeReport): string {
+  if (report.setup) return report.setup.command;
+  const l = report.links;
+  if (!l) return 'not run';
+  return `dotfiles linked: ${l.linked.length} linked, ${l.unchanged.length} unchanged, ${l.inTheWay.length} in the way, ${l.removed.length} removed`;
+}
+
 function printSummary(home: string, containerHome: string, report: MaterializeReport): void {
   const d = report.durationsMs;
   table([
@@ -43,7 +50,7 @@ function printSummary(home: string, containerHome: string, report: MaterializeRe
     ['enabled', String(report.enabled)],
     ['config hash', report.configHash ?? '(no repository)'],
     ['repository', repositoryLine(report)],
-    ['setup', report.setup ? report.setup.command : 'not run'],
+    ['setup', setupLine(report)],
     ['files', `${report.files.written} written, ${report.files.unchanged} unchanged`],
     [
       'time',

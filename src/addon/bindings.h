@@ -12,6 +12,7 @@ void InitVersions(Napi::Env env, Napi::Object exports);
 void InitWriteHomeFiles(Napi::Env env, Napi::Object exports);
 void InitHomeFiles(Napi::Env env, Napi::Object exports);
 void InitHomeReader(Napi::Env env, Napi::Object exports);
+void InitLinkDotfiles(Napi::Env env, Napi::Object exports);
 void InitThreadLimits(Napi::Env env, Napi::Object exports);
 
 }  // namespace home::addon

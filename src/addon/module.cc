@@ -24,6 +24,7 @@ static Napi::Object InitHomeNative(Napi::Env env, Napi::Object exports) {
   InitWriteHomeFiles(env, exports);
   InitHomeFiles(env, exports);
   InitHomeReader(env, exports);
+  InitLinkDotfiles(env, exports);
   InitThreadLimits(env, exports);
   return exports;
 }

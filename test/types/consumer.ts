@@ -47,6 +47,10 @@ export async function startJob(jobId: Id<'agentJobs'>, workdir: string, redact: 
   });
   const cloned: string | undefined = report.clone?.commit;
   void cloned;
+  // The fallback install's report: null unless linkDotfiles linked something this run.
+  configure({ linkDotfiles: true });
+  const inTheWay: string[] | undefined = report.links?.inTheWay;
+  void inTheWay;
   configure({ runInJobContainer: localRunner });
 }
 
@@ -56,6 +60,8 @@ export async function tools(): Promise<string> {
   const hash: string = configHash({ dotfilesRepoUrl: clone.commit });
   // @ts-expect-error: a lookup has dns.lookup's signature, not a string
   configure({ clone: { lookup: '8.8.8.8' } });
+  // @ts-expect-error: linkDotfiles is a boolean
+  configure({ linkDotfiles: 'yes' });
   // @ts-expect-error: an unknown protocol is not a CloneProtocol
   configure({ clone: { allowedProtocols: ['ftp'] } });
   return `${hash} ${written.written} ${versions().libgit2} ${versions().tls}`;

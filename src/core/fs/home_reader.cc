@@ -51,25 +51,6 @@ Error ReadLinkAt(int dir, const std::string& name, const std::string& path, std:
 // Bounds the retries when the user keeps swapping a name between a link and something else.
 constexpr int kMaxRaceRetries = 8;
 
-// What is at `name` below `dir`, never followed; a symlink's target read with it.
-Error InspectAt(int dir, const std::string& name, const std::string& path, EntryInfo* out) {
-  for (int attempt = 0;; ++attempt) {
-    *out = EntryInfo{};
-    struct stat st;
-    if (::fstatat(dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
-      if (errno == ENOENT) return {};
-      return SysError("ERR_READ_FAILED", "fstatat", errno, path, "cannot inspect");
-    }
-    out->kind = KindOfMode(st.st_mode);
-    if (out->kind == EntryKind::kFile) out->size = static_cast<uint64_t>(st.st_size);
-    if (out->kind != EntryKind::kSymlink) return {};
-    bool gone = false;
-    if (Error e = ReadLinkAt(dir, name, path, &out->target, &gone)) return e;
-    if (!gone) return {};
-    if (attempt >= kMaxRaceRetries) return SysError("ERR_READ_FAILED", "readlinkat", EAGAIN, path, "keeps changing");
-  }
-}
-
 void Blocked(const HomeRoot::Stop& stop, EntryInfo* out) {
   *out = EntryInfo{};
   if (stop.why == HomeRoot::Stop::kMissing) return;
@@ -104,6 +85,24 @@ struct DirCloser {
 };
 
 }  // namespace
+
+Error InspectAt(int dir, const std::string& name, const std::string& path, EntryInfo* out) {
+  for (int attempt = 0;; ++attempt) {
+    *out = EntryInfo{};
+    struct stat st;
+    if (::fstatat(dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+      if (errno == ENOENT) return {};
+      return SysError("ERR_READ_FAILED", "fstatat", errno, path, "cannot inspect");
+    }
+    out->kind = KindOfMode(st.st_mode);
+    if (out->kind == EntryKind::kFile) out->size = static_cast<uint64_t>(st.st_size);
+    if (out->kind != EntryKind::kSymlink) return {};
+    bool gone = false;
+    if (Error e = ReadLinkAt(dir, name, path, &out->target, &gone)) return e;
+    if (!gone) return {};
+    if (attempt >= kMaxRaceRetries) return SysError("ERR_READ_FAILED", "readlinkat", EAGAIN, path, "keeps changing");
+  }
+}
 
 const char* EntryKindName(EntryKind kind) {
   switch (kind) {

@@ -85,6 +85,11 @@ struct DirListing {
 Error ListHomeDirectory(const std::string& home_dir, std::string_view rel_path, size_t max_entries,
                         const HomeOptions& options, DirListing* out);
 
+// What is at `name` below `dir` (a descriptor inside the home), never followed; a symlink's text
+// read with it (looked at again, at most a few times, when the user swaps the name between the two
+// calls). Shared with the dotfile links (core/home/dotfile_links). `path` names it in errors.
+Error InspectAt(int dir, const std::string& name, const std::string& path, EntryInfo* out);
+
 // The capped read itself, shared with ReadSmallFile (core/home/home_file): `name` below `dir`
 // when it is a regular file (looked at before opening, so a fifo or a device is never opened;
 // opened O_NOFOLLOW|O_NONBLOCK and looked at again). `*entry` says what is there; `*content` is
