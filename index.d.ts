@@ -166,6 +166,12 @@ export interface CloneOptions {
    */
   credentials?: CredentialsFunction;
   /**
+   * Check out the submodules too, recursively, each at the commit the tree records (depth 1 where
+   * the server serves that commit alone), in the layout the git CLI uses. Their URLs meet the same
+   * protocols and network policy, and the whole tree one budget. Default `clone.submodules` (false).
+   */
+  submodules?: boolean;
+  /**
    * Extra trusted CAs (a PEM bundle) for this clone alone, beside the system store. The root is
    * enough when the server sends its intermediates; read at the clone's first HTTPS connection.
    */
@@ -207,6 +213,16 @@ export interface CloneReport {
   durationMs: number;
   /** False when the server refused a shallow fetch and the whole history was fetched. */
   shallow: boolean;
+  /** The submodules checked out (`submodules: true`), nested ones included, in the order cloned. */
+  submodules: SubmoduleReport[];
+}
+
+export interface SubmoduleReport {
+  /** Below the superproject's root: `dotbot`, `dotbot/lib/pyyaml`. */
+  path: string;
+  commit: string;
+  /** False when the server would not serve the commit alone and every branch was fetched. */
+  shallow: boolean;
 }
 
 /** Clones into the staging area and swaps the result into the home; the old tree is kept on failure. */
@@ -238,6 +254,8 @@ export interface CloneSettings {
   lookup?: LookupFunction;
   /** Credentials for private repositories (CloneOptions.credentials). Default: none. */
   credentials?: CredentialsFunction;
+  /** Check out submodules too (CloneOptions.submodules). Default false, as the seed. */
+  submodules?: boolean;
   caFile?: string;
   maxBytes?: number;
   /** Defaults for the cloneRepository options of the same names (see CloneOptions). */

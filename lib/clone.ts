@@ -42,6 +42,7 @@ function validate(options: CloneOptions): void {
   }
   if (o.lookup !== undefined && typeof o.lookup !== 'function') fail('lookup', 'a function like dns.lookup');
   if (o.credentials !== undefined && typeof o.credentials !== 'function') fail('credentials', 'a function');
+  if (o.submodules !== undefined && typeof o.submodules !== 'boolean') fail('submodules', 'a boolean');
   if (o.caFile !== undefined && typeof o.caFile !== 'string') fail('caFile', 'a path');
   if (o.stagingDir !== undefined && (typeof o.stagingDir !== 'string' || !path.isAbsolute(o.stagingDir))) {
     fail('stagingDir', 'an absolute path');
@@ -176,6 +177,7 @@ async function cloneOnce(
       allowedNetworks: [...(options.allowedNetworks ?? defaults.allowedNetworks)],
       ...(lookup !== undefined && { lookup }),
       ...(credentials !== undefined && { credentials }),
+      submodules: options.submodules ?? defaults.submodules,
       ...(proxy !== undefined && { proxy }),
       ...(caFile !== undefined && { caFile: path.resolve(caFile) }),
       stagingDir: options.stagingDir ?? stagingDirFor(homeDir),

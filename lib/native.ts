@@ -53,6 +53,7 @@ export interface NativeCloneOptions extends NativeHomeOptions {
   lookup?: LookupFunction;
   /** Asked when a server wants a username and password (src/addon/js_credentials.h). */
   credentials?: CredentialsFunction;
+  submodules: boolean;
   /** `http://host:port`, from the environment (lib/proxy-env.ts); absent: a direct connection. */
   proxy?: string;
   caFile?: string;
@@ -96,6 +97,7 @@ export interface NativeDotfileLinks {
 }
 
 export interface NativeCloneReport {
+  submodules: { path: string; commit: string; shallow: boolean }[];
   commit: string;
   ref: string;
   receivedBytes: number;

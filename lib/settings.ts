@@ -75,6 +75,7 @@ export interface ResolvedCloneSettings {
   lookup: LookupFunction | undefined;
   /** Undefined: no credentials; a server that asks is ERR_CLONE_AUTH. */
   credentials: CredentialsFunction | undefined;
+  submodules: boolean;
   caFile: string | undefined;
   maxBytes: number;
   maxFiles: number;
@@ -131,6 +132,7 @@ function validate(settings: HomeNativeSettings): void {
   }
   if (clone.lookup !== undefined) check(typeof clone.lookup === 'function', 'clone.lookup', 'a function like dns.lookup');
   if (clone.credentials !== undefined) check(typeof clone.credentials === 'function', 'clone.credentials', 'a function');
+  if (clone.submodules !== undefined) check(typeof clone.submodules === 'boolean', 'clone.submodules', 'a boolean');
   if (clone.caFile !== undefined) check(typeof clone.caFile === 'string', 'clone.caFile', 'a path');
   if (clone.maxBytes !== undefined) check(isPositiveInteger(clone.maxBytes), 'clone.maxBytes', 'a positive integer');
   for (const name of budgetLimits) {
@@ -164,6 +166,7 @@ export function cloneSettings(): ResolvedCloneSettings {
     allowedNetworks: [...(clone.allowedNetworks ?? defaults.allowedNetworks)],
     lookup: clone.lookup,
     credentials: clone.credentials,
+    submodules: clone.submodules ?? false,
     caFile: clone.caFile,
     maxBytes: clone.maxBytes ?? defaults.maxBytes,
     maxFiles: clone.maxFiles ?? defaults.maxFiles,

@@ -59,7 +59,7 @@ test('the addon reads every argument one way: a wrong type or range names the ar
   refused(() => addon.writeHomeFiles(home, [{ path: 'a', content: 1, isExecutable: false }], {}), 'files[0].content');
   const clone = {
     url: 'https://example.com/x.git', homeDir: home, into: '.dotfiles', stagingDir: '/s', depth: 1, timeoutMs: 1000,
-    maxBytes: 1, maxFiles: 1, maxCheckoutBytes: 1, maxFileBytes: 1, maxMemoryBytes: 1, allowedProtocols: ['https'], allowedNetworks: [],
+    maxBytes: 1, maxFiles: 1, maxCheckoutBytes: 1, maxFileBytes: 1, maxMemoryBytes: 1, allowedProtocols: ['https'], allowedNetworks: [], submodules: false,
   };
   refused(() => addon.cloneRepository({ ...clone, depth: -1 }), 'options.depth');
   refused(() => addon.cloneRepository({ ...clone, maxFiles: '10' }), 'options.maxFiles');

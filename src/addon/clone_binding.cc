@@ -43,6 +43,7 @@ CloneRequest ReadRequest(Napi::Env env, Napi::Object options) {
   // The network the clone may reach (core/git/network_access.h); the resolver is the job's (below).
   request.spec.allowed_networks = StringsFrom(env, field("allowedNetworks"), what("allowedNetworks"));
   request.spec.proxy = OptionalStringFrom(env, field("proxy"), what("proxy"));
+  request.spec.submodules = BooleanFrom(env, field("submodules"), what("submodules"));
   // The rest of the budget (core/git/clone_budget.h); the shim always sends them.
   request.spec.max_files = CountFrom(env, field("maxFiles"), what("maxFiles"));
   request.spec.max_checkout_bytes = CountFrom(env, field("maxCheckoutBytes"), what("maxCheckoutBytes"));
@@ -143,6 +144,16 @@ class CloneJob : public ThreadJob {
     report.Set("files", static_cast<double>(result_.files));
     report.Set("durationMs", duration_ms_);
     report.Set("shallow", result_.shallow);
+    Napi::Array submodules = Napi::Array::New(env, result_.submodules.size());
+    for (uint32_t i = 0; i < result_.submodules.size(); ++i) {
+      const SubmoduleResult& sub = result_.submodules[i];
+      Napi::Object item = Napi::Object::New(env);
+      item.Set("path", sub.path);
+      item.Set("commit", sub.commit);
+      item.Set("shallow", sub.shallow);
+      submodules.Set(i, item);
+    }
+    report.Set("submodules", submodules);
     return report;
   }
 

@@ -22,7 +22,7 @@ export function git(cwd, ...args) {
 }
 
 /** Turns a work tree into a bare repository `<root>/<name>.git` that servers can export. */
-function publish(work, root, name) {
+export function publish(work, root, name) {
   const bare = path.join(root, `${name}.git`);
   git(root, 'clone', '--quiet', '--bare', work, bare);
   // Smart HTTP and git daemon both want this for a bare repo served without hooks.
