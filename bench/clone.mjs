@@ -15,7 +15,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { cloneRepository } from '@spoon/home-native';
-import { buildLongHistoryRepo, git, tempDir } from '../test/helpers/fixtures.mjs';
+import { buildLongHistoryRepo, git } from '../test/helpers/fixtures.mjs';
 import { startHttpGitServer } from '../test/helpers/servers.mjs';
 
 const args = process.argv.slice(2);
@@ -60,13 +60,13 @@ async function readLatencies(file, count) {
 }
 
 async function main() {
-  const work = tempDir('home-native-bench-');
+  const work = mkdtempSync(path.join(os.tmpdir(), 'home-native-bench-'));
   // tmpfs, so that file creation does not drown the comparison in disk noise.
   const shmRoot = existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir();
   const shm = mkdtempSync(path.join(shmRoot, 'home-native-bench-'));
   const servers = [];
   try {
-    const repos = path.join(work.dir, 'repos');
+    const repos = path.join(work, 'repos');
     mkdirSync(repos);
     const t0 = performance.now();
     buildLongHistoryRepo(repos, { name: 'long', commits: COMMITS, files: FILES });
@@ -102,7 +102,7 @@ async function main() {
     const ratios = ours.map((x, i) => x / theirs[i]);
 
     // 2. readFile latency with and without four throttled clones in this process.
-    const small = path.join(work.dir, 'small.txt');
+    const small = path.join(work, 'small.txt');
     writeFileSync(small, 'x'.repeat(256));
     const idle = await readLatencies(small, READS);
     const slow = await startHttpGitServer(repos, { throttle: { chunkBytes: 8 * 1024, delayMs: 10 } });
@@ -161,7 +161,7 @@ async function main() {
   } finally {
     for (const server of servers) await server.stop();
     rmSync(shm, { recursive: true, force: true });
-    work.remove();
+    rmSync(work, { recursive: true, force: true });
   }
 }
 
