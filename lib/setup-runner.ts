@@ -1,10 +1,15 @@
 // The setup step: which script runs, the command the job image receives (the seed's shape), and
 // the built-in localRunner for development, the demo and tests.
 import { spawn } from 'node:child_process';
+import { mkdtemp, rmdir, stat } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import type { RunInJobContainer, RunInJobContainerOptions } from '../index';
+import { abortedError } from './cancel';
 import { HomeNativeError } from './errors';
 import { native } from './native';
+import { settings } from './settings';
+import { nobodyId, sandboxAvailable, sandboxCommand } from './setup-sandbox';
 
 /** POSIX single-quoting, as the seed does it. */
 export const shellQuote = (value: string): string => `'${value.replaceAll("'", "'\\''")}'`;
@@ -69,37 +74,122 @@ export async function detectSetupScript(homeDir: string): Promise<string | undef
 const outputTailBytes = 4096;
 
 /**
- * Runs the setup command with bash on this host instead of in the job image: cwd and HOME are the
- * home itself (the container's HOME maps to it). Never used unless configured.
+ * Who the script runs as: the configured uid/gid (configure({ uid, gid }), the owner the home's
+ * files get), else the home's owner, since the job container runs as the user who owns the home;
+ * root never, as root in the sandbox could remount it writable, so 0 becomes nobody (65534). The
+ * runner never chowns the home to fit: a root-owned home is read-only to the script.
  */
-export const localRunner: RunInJobContainer = (options: RunInJobContainerOptions) =>
-  new Promise<void>((resolve, reject) => {
-    const [program, ...argv] = options.command;
-    if (!program) {
-      reject(new HomeNativeError('ERR_INVALID_ARG_TYPE', 'localRunner: empty command'));
-      return;
-    }
-    const environment = { ...options.environment, HOME: options.workdir };
+async function setupUser(homeDir: string): Promise<{ uid: number; gid: number }> {
+  const { uid, gid } = settings();
+  const owner = uid !== undefined && gid !== undefined ? undefined : await stat(homeDir);
+  const notRoot = (id: number) => (id === 0 ? nobodyId : id);
+  return { uid: notRoot(uid ?? owner!.uid), gid: notRoot(gid ?? owner!.gid) };
+}
+
+/** containerHome as the sandbox mounts it: absolute, normalized, below `/`. */
+function checkContainerHome(containerHome: string): void {
+  if (!path.posix.isAbsolute(containerHome) || path.posix.normalize(containerHome) !== containerHome || containerHome === '/' || containerHome.includes('\0')) {
+    throw new HomeNativeError('ERR_INVALID_PATH', `localRunner: containerHome must be a normalized absolute path below /: ${JSON.stringify(containerHome)}`, {
+      path: containerHome,
+    });
+  }
+}
+
+interface Spawned {
+  argv: string[];
+  environment: Record<string, string>;
+  /** Removed after the run: the sandbox's empty mount point. */
+  root?: string;
+}
+
+/**
+ * The sandboxed command (setup-sandbox.ts), or, where the sandbox is unavailable, the command
+ * itself with HOME at the home's host path, as before (a warning says so once).
+ */
+async function prepare(options: RunInJobContainerOptions): Promise<Spawned> {
+  if (!(await sandboxAvailable())) {
+    return { argv: [...options.command], environment: { ...options.environment, HOME: options.workdir } };
+  }
+  const containerHome = options.containerHome ?? options.environment.HOME;
+  checkContainerHome(containerHome);
+  const { uid, gid } = await setupUser(options.workdir);
+  const root = await mkdtemp(path.join(os.tmpdir(), 'spoon-setup-root-'));
+  return {
+    argv: sandboxCommand(root, path.resolve(options.workdir), containerHome, uid, gid, options.command),
+    environment: { ...options.environment, HOME: containerHome },
+    root,
+  };
+}
+
+/**
+ * Runs the setup command on this host as the job container would: in a private mount namespace
+ * where the host is read-only, the home is at containerHome (HOME and cwd), and the script runs
+ * as the home's user (setupUser). Where that namespace is unavailable (not root, util-linux
+ * missing, a container that forbids it) it runs the command directly in the home's host path,
+ * as the worker's user, and warns once. The timeout and the signal kill the whole process group
+ * (and with it the namespace). Never used unless configured.
+ */
+export const localRunner: RunInJobContainer = async (options: RunInJobContainerOptions) => {
+  if (!options.command[0]) throw new HomeNativeError('ERR_INVALID_ARG_TYPE', 'localRunner: empty command');
+  if (options.signal?.aborted) throw abortedError('setup');
+  const spawned = await prepare(options);
+  try {
+    await run(spawned, options);
+  } finally {
+    if (spawned.root) await rmdir(spawned.root).catch(() => {});
+  }
+};
+
+function run(spawned: Spawned, options: RunInJobContainerOptions): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const [program, ...argv] = spawned.argv as [string, ...string[]];
     const child = spawn(program, argv, {
       cwd: options.workdir,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...environment },
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...spawned.environment },
       stdio: ['ignore', 'pipe', 'pipe'],
-      ...(options.timeoutMs !== undefined && { timeout: options.timeoutMs }),
-      ...(options.signal !== undefined && { signal: options.signal }),
+      // Its own process group, so that a kill reaches the script's children too.
+      detached: true,
     });
+    let stopped: string | undefined;
+    const stop = (why: string) => {
+      if (stopped !== undefined || child.pid === undefined || child.exitCode !== null) return;
+      stopped = why;
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // The group is gone already.
+      }
+    };
+    const timer =
+      options.timeoutMs !== undefined ? setTimeout(() => stop(`timed out after ${options.timeoutMs} ms`), options.timeoutMs) : undefined;
+    const onAbort = () => stop('aborted');
+    options.signal?.addEventListener('abort', onAbort, { once: true });
     let tail = '';
     const keep = (chunk: Buffer) => {
       tail = (tail + chunk.toString('utf8')).slice(-outputTailBytes);
     };
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
-    child.on('error', (error) => reject(error));
+    const settle = () => {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+    };
+    child.on('error', (error) => {
+      settle();
+      reject(error);
+    });
     child.on('close', (code, signal) => {
-      if (code === 0) {
+      settle();
+      if (stopped === 'aborted') {
+        reject(abortedError('setup'));
+        return;
+      }
+      if (code === 0 && stopped === undefined) {
         resolve();
         return;
       }
-      const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+      const how = stopped ?? (signal ? `was killed by ${signal}` : `exited with code ${code}`);
       reject(new Error(options.redact(`setup ${how}${tail ? `:\n${tail.trimEnd()}` : ''}`)));
     });
   });
+}
