@@ -1,7 +1,7 @@
 // The setup step: which script runs, the command the job image receives (the seed's shape), and
 // the built-in localRunner for development, the demo and tests.
 import { spawn } from 'node:child_process';
-import { mkdtemp, rmdir, stat } from 'node:fs/promises';
+import { lstat, mkdir, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { RunInJobContainer, RunInJobContainerOptions } from '../index';
@@ -79,11 +79,11 @@ const outputTailBytes = 4096;
  * root never, as root in the sandbox could remount it writable, so 0 becomes nobody (65534). The
  * runner never chowns the home to fit: a root-owned home is read-only to the script.
  */
-async function setupUser(homeDir: string): Promise<{ uid: number; gid: number }> {
+async function setupUser(homeDir: string): Promise<{ uid: number; gid: number; rootsHome: boolean }> {
   const { uid, gid } = settings();
-  const owner = uid !== undefined && gid !== undefined ? undefined : await stat(homeDir);
+  const owner = uid === undefined || gid === undefined ? await stat(homeDir) : undefined;
   const notRoot = (id: number) => (id === 0 ? nobodyId : id);
-  return { uid: notRoot(uid ?? owner!.uid), gid: notRoot(gid ?? owner!.gid) };
+  return { uid: notRoot(uid ?? owner?.uid ?? nobodyId), gid: notRoot(gid ?? owner?.gid ?? nobodyId), rootsHome: uid === undefined && owner?.uid === 0 };
 }
 
 /** containerHome as the sandbox mounts it: absolute, normalized, below `/`. */
@@ -98,8 +98,25 @@ function checkContainerHome(containerHome: string): void {
 interface Spawned {
   argv: string[];
   environment: Record<string, string>;
-  /** Removed after the run: the sandbox's empty mount point. */
-  root?: string;
+  /** Added to a failure's message: why the script may have been unable to write its home. */
+  hint?: string;
+}
+
+/**
+ * The sandbox's new root: one empty directory that every run mounts on inside its own namespace
+ * (so runs at once never meet), made once and kept, so that a worker killed mid-setup leaves
+ * nothing behind. Root's and private, or refused: mount follows links, and nobody else may swap it.
+ */
+async function sandboxRoot(): Promise<string> {
+  const root = path.join(os.tmpdir(), 'spoon-setup-root');
+  await mkdir(root, { mode: 0o700 }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EEXIST') throw error;
+  });
+  const stats = await lstat(root);
+  if (!stats.isDirectory() || stats.uid !== 0 || (stats.mode & 0o077) !== 0) {
+    throw new HomeNativeError('ERR_INVALID_PATH', `localRunner: ${root} must be a directory of root's with mode 0700`, { path: root });
+  }
+  return root;
 }
 
 /**
@@ -112,12 +129,13 @@ async function prepare(options: RunInJobContainerOptions): Promise<Spawned> {
   }
   const containerHome = options.containerHome ?? options.environment.HOME;
   checkContainerHome(containerHome);
-  const { uid, gid } = await setupUser(options.workdir);
-  const root = await mkdtemp(path.join(os.tmpdir(), 'spoon-setup-root-'));
+  const { uid, gid, rootsHome } = await setupUser(options.workdir);
   return {
-    argv: sandboxCommand(root, path.resolve(options.workdir), containerHome, uid, gid, options.command),
+    argv: sandboxCommand(await sandboxRoot(), path.resolve(options.workdir), containerHome, uid, gid, options.command),
     environment: { ...options.environment, HOME: containerHome },
-    root,
+    ...(rootsHome && {
+      hint: `(the home is root's, so setup ran as nobody (${nobodyId}), to whom it is read-only: give the home to its user, or configure({ uid, gid }))`,
+    }),
   };
 }
 
@@ -132,12 +150,7 @@ async function prepare(options: RunInJobContainerOptions): Promise<Spawned> {
 export const localRunner: RunInJobContainer = async (options: RunInJobContainerOptions) => {
   if (!options.command[0]) throw new HomeNativeError('ERR_INVALID_ARG_TYPE', 'localRunner: empty command');
   if (options.signal?.aborted) throw abortedError('setup');
-  const spawned = await prepare(options);
-  try {
-    await run(spawned, options);
-  } finally {
-    if (spawned.root) await rmdir(spawned.root).catch(() => {});
-  }
+  await run(await prepare(options), options);
 };
 
 function run(spawned: Spawned, options: RunInJobContainerOptions): Promise<void> {
@@ -189,7 +202,8 @@ function run(spawned: Spawned, options: RunInJobContainerOptions): Promise<void>
         return;
       }
       const how = stopped ?? (signal ? `was killed by ${signal}` : `exited with code ${code}`);
-      reject(new Error(options.redact(`setup ${how}${tail ? `:\n${tail.trimEnd()}` : ''}`)));
+      const hint = spawned.hint && stopped === undefined ? ` ${spawned.hint}` : '';
+      reject(new Error(options.redact(`setup ${how}${hint}${tail ? `:\n${tail.trimEnd()}` : ''}`)));
     });
   });
 }

@@ -22,8 +22,9 @@ const devices = ['null', 'zero', 'full', 'random', 'urandom', 'tty'] as const;
  * Runs as pid 1 of a new pid namespace inside `unshare --mount --propagation private` (so nothing
  * mounted here reaches the host), as root, with its arguments as positional parameters (never
  * spliced into the text):  root hostHome containerHome uid gid program args...
- * `root` is an empty directory the runner made; every step that fails stops the script (set -e)
- * before the user's program starts, so a sandbox that cannot be built never runs it.
+ * `root` is an empty directory of root's (setup-runner.ts, sandboxRoot). Every step that fails
+ * stops the script (set -e) before the user's program starts: a sandbox that cannot be built
+ * never runs it.
  *
  * - `mount --rbind / root`, then each mount at or below `root` is remounted read-only one by one:
  *   util-linux 2.38 (Debian 12) has no recursive read-only ("It's impossible to change mount
@@ -35,12 +36,16 @@ const devices = ['null', 'zero', 'full', 'random', 'urandom', 'tty'] as const;
  *   /tmp (tmpfs, size-bounded), and the home's host path bound read-write at containerHome. When
  *   containerHome is missing on the host, a read-only tmpfs on its deepest existing ancestor holds
  *   the mount point (for /home/alice: /home, which hides the host's other homes, as the job image
- *   does); nothing is ever created in the host's own tree. An ancestor of `/` itself cannot be
- *   covered, so such a containerHome is refused.
+ *   does); nothing is ever created in the host's own tree. When even containerHome's top directory
+ *   is missing, the tmpfs would have to cover `/` itself, so that containerHome is refused.
  * - The program runs chrooted into `root`, as uid:gid with no supplementary groups, no
  *   capabilities and no_new_privs (setpriv), in containerHome. This shell waits for it instead of
  *   exec'ing: it keeps unshare's --kill-child death signal, which a change of uid would clear, so
  *   killing unshare kills this pid 1 and the kernel then kills every process of the namespace.
+ *
+ * Not isolated: the network (the script reaches what the worker host reaches), abstract unix
+ * sockets, and CPU and memory beyond the runner's timeout. A root script could undo all of the
+ * above (remount, leave the chroot), which is why setup-runner.ts never runs one as uid 0.
  */
 const namespaceScript = `set -eu
 root=$1 host_home=$2 home=$3 uid=$4 gid=$5

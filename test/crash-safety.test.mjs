@@ -24,6 +24,7 @@ import { resetSettingsForTests } from '../dist/settings.js';
 import { git, tempDir } from './helpers/fixtures.mjs';
 import { startHttpGitServer } from './helpers/servers.mjs';
 import { stagingDebris } from './helpers/home.mjs';
+import { ownedHome } from './helpers/setup-user.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const RUNS = Number(process.env.HOME_NATIVE_CRASH_RUNS ?? 90);
@@ -160,7 +161,7 @@ test(`crash safety: ${RUNS} SIGKILLs at random points, then a clean run converge
   const homes = path.join(scratch.dir, 'homes');
   const home = path.join(homes, 'alice');
   const staging = path.join(homes, '.home-native');
-  mkdirSync(home, { recursive: true });
+  ownedHome(home);
   seedOldFiles(home);
   const filesJson = Object.fromEntries(variants.map((v) => [v, path.join(scratch.dir, `${v}.json`)]));
   for (const v of variants) writeFileSync(filesJson[v], JSON.stringify(overlay(v)));
@@ -263,7 +264,7 @@ test(`crash safety: ${RUNS} SIGKILLs at random points, then a clean run converge
   const redact = (text) => text;
   await materializeUserHome({ homeDir: home, containerHome, redact, userEnv: envFor(url, 'main') });
   const fresh = path.join(scratch.dir, 'fresh', 'alice');
-  mkdirSync(fresh, { recursive: true });
+  ownedHome(fresh);
   seedOldFiles(fresh);
   await materializeUserHome({ homeDir: fresh, containerHome, redact, userEnv: envFor(url, 'main') });
   assert.deepEqual(await homeTree(home), await homeTree(fresh), 'the home converged to the fresh tree');

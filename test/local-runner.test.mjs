@@ -115,6 +115,7 @@ sandboxed('it runs as the home owner by default, as the configured uid/gid when 
   const rootOwned = await home(t, { uid: 0, gid: 0 });
   await localRunner(options(rootOwned.homeDir, `test "$(id -u):$(id -g)" = ${nobody}:${nobody} && ! touch "$HOME/x" 2>/dev/null`));
   assert.deepEqual(await readdir(rootOwned.homeDir), []);
+  await assert.rejects(localRunner(options(rootOwned.homeDir, 'touch "$HOME/x"')), /setup exited with code 1 \(the home is root's, so setup ran as nobody/);
 });
 
 sandboxed('a containerHome whose top directory the host lacks is refused, and the script never runs', async (t) => {
