@@ -33,11 +33,15 @@ const devices = ['null', 'zero', 'full', 'random', 'urandom', 'tty'] as const;
  *   which printf %b decodes. This runs before anything is mounted over the copy, so every mount
  *   listed is reachable, and a mount that refuses to turn read-only stops the run (fail closed).
  * - A fresh /dev (tmpfs, read-only) with only the usual character devices bound in, a private
- *   /tmp (tmpfs, size-bounded), and the home's host path bound read-write at containerHome. When
- *   containerHome is missing on the host, a read-only tmpfs on its deepest existing ancestor holds
- *   the mount point (for /home/alice: /home, which hides the host's other homes, as the job image
- *   does); nothing is ever created in the host's own tree. When even containerHome's top directory
- *   is missing, the tmpfs would have to cover `/` itself, so that containerHome is refused.
+ *   /tmp (tmpfs, size-bounded), an empty read-only tmpfs over the directory that holds the home
+ *   on the host (the other users' homes and the staging area beside it are readable to a uid
+ *   that owns every home, and the job container does not see them either; `/` itself cannot be
+ *   covered, so a home right below it leaves its siblings in view), and the home's host path
+ *   bound read-write at containerHome. When containerHome is missing on the host, a read-only
+ *   tmpfs on its deepest existing ancestor holds the mount point (for /home/alice: /home, which
+ *   hides the host's /home, as the job image does); nothing is ever created in the host's own
+ *   tree. When even containerHome's top directory is missing, the tmpfs would have to cover `/`
+ *   itself, so that containerHome is refused.
  * - The program runs chrooted into `root`, as uid:gid with no supplementary groups, no
  *   capabilities and no_new_privs (setpriv), in containerHome. This shell waits for it instead of
  *   exec'ing: it keeps unshare's --kill-child death signal, which a change of uid would clear, so
@@ -66,6 +70,10 @@ ln -s /proc/self/fd/1 "$root/dev/stdout"
 ln -s /proc/self/fd/2 "$root/dev/stderr"
 mount -o remount,bind,ro "$root/dev"
 mount -t tmpfs -o mode=1777,nosuid,nodev,size=${tmpSizeBytes} tmpfs "$root/tmp"
+host_parent=\${host_home%/*}
+if [ -n "$host_parent" ] && [ -d "$root$host_parent" ]; then
+  mount -t tmpfs -o ro,mode=0755,nosuid,nodev tmpfs "$root$host_parent"
+fi
 above=$home
 while [ ! -d "$root$above" ]; do above=\${above%/*}; done
 if [ "$above" != "$home" ]; then

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
-import { chown, lstat, mkdir, readFile, readlink, readdir } from 'node:fs/promises';
+import { chmod, chown, lstat, mkdir, mkdtemp, readFile, readlink, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { configure, localRunner } from '@spoon/home-native';
@@ -99,6 +99,25 @@ sandboxed('the script cannot write outside its home', async (t) => {
   assert.deepEqual((await readdir(path.join(dir, 'homes'))).sort(), ['alice']);
   assert.deepEqual((await readdir(homeDir)).sort(), ['tmp-writable'], 'only what the script wrote through containerHome');
   assert.equal(await exists('/tmp/scratch'), false, "the script's /tmp is its own");
+});
+
+sandboxed("the other homes beside it on the host are out of the script's sight", async (t) => {
+  // Below /var/tmp, not /tmp: the sandbox's private /tmp would hide a home there anyway.
+  resetSettingsForTests();
+  const dir = await mkdtemp(path.join('/var/tmp', 'local-runner-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await chmod(dir, 0o755); // Traversable, as a worker's homes directory is: only the sandbox hides it.
+  const homes = path.join(dir, 'homes');
+  const [alice, bob] = [path.join(homes, 'alice'), path.join(homes, 'bob')];
+  for (const homeDir of [alice, bob]) {
+    await mkdir(homeDir, { recursive: true });
+    await chown(homeDir, nobody, nobody);
+  }
+  await writeFile(path.join(bob, 'secret'), 'bob only\n', { mode: 0o644 });
+  await chown(path.join(bob, 'secret'), nobody, nobody);
+  await localRunner(options(alice, `cat '${bob}/secret' > "$HOME/stolen" 2>/dev/null; ls -A '${homes}' > "$HOME/seen" 2>&1; true`));
+  assert.equal(await readFile(path.join(alice, 'stolen'), 'utf8'), '');
+  assert.equal(await readFile(path.join(alice, 'seen'), 'utf8'), '');
 });
 
 sandboxed('it runs as the home owner by default, as the configured uid/gid when set, and never as root', async (t) => {
