@@ -100,6 +100,8 @@ interface Spawned {
   environment: Record<string, string>;
   /** Added to a failure's message: why the script may have been unable to write its home. */
   hint?: string;
+  /** The sandbox's is a pipe this process holds open and never writes: its end tells the sandbox we died. */
+  stdin: 'pipe' | 'ignore';
 }
 
 /**
@@ -125,7 +127,7 @@ async function sandboxRoot(): Promise<string> {
  */
 async function prepare(options: RunInJobContainerOptions): Promise<Spawned> {
   if (!(await sandboxAvailable())) {
-    return { argv: [...options.command], environment: { ...options.environment, HOME: options.workdir } };
+    return { argv: [...options.command], environment: { ...options.environment, HOME: options.workdir }, stdin: 'ignore' };
   }
   const containerHome = options.containerHome ?? options.environment.HOME;
   checkContainerHome(containerHome);
@@ -133,6 +135,7 @@ async function prepare(options: RunInJobContainerOptions): Promise<Spawned> {
   return {
     argv: sandboxCommand(await sandboxRoot(), path.resolve(options.workdir), containerHome, uid, gid, options.command),
     environment: { ...options.environment, HOME: containerHome },
+    stdin: 'pipe',
     ...(rootsHome && {
       hint: `(the home is root's, so setup ran as nobody (${nobodyId}), to whom it is read-only: give the home to its user, or configure({ uid, gid }))`,
     }),
@@ -159,7 +162,7 @@ function run(spawned: Spawned, options: RunInJobContainerOptions): Promise<void>
     const child = spawn(program, argv, {
       cwd: options.workdir,
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...spawned.environment },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [spawned.stdin, 'pipe', 'pipe'],
       // Its own process group, so that a kill reaches the script's children too.
       detached: true,
     });
@@ -177,12 +180,14 @@ function run(spawned: Spawned, options: RunInJobContainerOptions): Promise<void>
       options.timeoutMs !== undefined ? setTimeout(() => stop(`timed out after ${options.timeoutMs} ms`), options.timeoutMs) : undefined;
     const onAbort = () => stop('aborted');
     options.signal?.addEventListener('abort', onAbort, { once: true });
+    // Never written: a write error (the sandbox gone) means nothing here.
+    child.stdin?.on('error', () => {});
     let tail = '';
     const keep = (chunk: Buffer) => {
       tail = (tail + chunk.toString('utf8')).slice(-outputTailBytes);
     };
-    child.stdout.on('data', keep);
-    child.stderr.on('data', keep);
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
     const settle = () => {
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);

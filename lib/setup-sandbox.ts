@@ -46,12 +46,18 @@ const devices = ['null', 'zero', 'full', 'random', 'urandom', 'tty'] as const;
  *   capabilities and no_new_privs (setpriv), in containerHome. This shell waits for it instead of
  *   exec'ing: it keeps unshare's --kill-child death signal, which a change of uid would clear, so
  *   killing unshare kills this pid 1 and the kernel then kills every process of the namespace.
+ * - The worker dying mid-setup (SIGKILL, no chance to kill anything) ends the run too: stdin is a
+ *   pipe from the worker that it never writes, and a watcher here, as root, kills every process
+ *   of the namespace (kill -1, which spares only itself and pid 1, and pid 1 then exits) when the
+ *   pipe reaches end of file. The program gets /dev/null as stdin and never sees the pipe. The
+ *   guard on the first line makes sure `kill -1` can only ever mean this namespace.
  *
  * Not isolated: the network (the script reaches what the worker host reaches), abstract unix
  * sockets, and CPU and memory beyond the runner's timeout. A root script could undo all of the
  * above (remount, leave the chroot), which is why setup-runner.ts never runs one as uid 0.
  */
 const namespaceScript = `set -eu
+[ $$ -eq 1 ] || { echo "localRunner: the sandbox script must be pid 1 of a new pid namespace" >&2; exit 125; }
 root=$1 host_home=$2 home=$3 uid=$4 gid=$5
 shift 5
 mount --rbind / "$root"
@@ -88,8 +94,10 @@ if [ "$above" != "$home" ]; then
 fi
 mount --bind "$host_home" "$root$home"
 set +e
+exec 3<&0
+{ read -r _ <&3; kill -9 -1; } &
 chroot "$root" setpriv --reuid="$uid" --regid="$gid" --clear-groups --inh-caps=-all --bounding-set=-all --no-new-privs \\
-  -- /bin/sh -c 'cd -- "$1" && shift && exec "$@"' spoon-setup "$home" "$@"
+  -- /bin/sh -c 'cd -- "$1" && shift && exec "$@"' spoon-setup "$home" "$@" </dev/null 3<&-
 `;
 
 /** The tools the sandbox calls, all util-linux or coreutils. */

@@ -4,7 +4,8 @@
 // before and warns once.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { chmod, chown, lstat, mkdir, mkdtemp, readFile, readlink, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -170,10 +171,34 @@ sandboxed('an abort kills the script and its children', async (t) => {
   await noneLeft(marker);
 });
 
+sandboxed('a worker killed mid-setup takes the sandboxed script and its children along', async (t) => {
+  const { homeDir } = await home(t);
+  const marker = `spoon-orphan-${process.pid}-${Date.now()}`;
+  const worker = spawn(process.execPath, ['--input-type=module', '-e', orphanChild, homeDir, `touch "$HOME/started"; ${escaper(marker)}`], {
+    cwd: root,
+    stdio: 'ignore',
+  });
+  t.after(() => worker.kill('SIGKILL'));
+  for (let i = 0; i < 100 && !(await exists(path.join(homeDir, 'started'))); i += 1) await new Promise((r) => setTimeout(r, 50));
+  assert.ok(await exists(path.join(homeDir, 'started')), 'the script started');
+  assert.ok(processesWith(marker).length > 0, 'its processes run');
+  worker.kill('SIGKILL');
+  await once(worker, 'exit');
+  await noneLeft(marker);
+});
+
 sandboxed('a failing script rejects with its output tail', async (t) => {
   const { homeDir } = await home(t);
   await assert.rejects(localRunner(options(homeDir, 'echo "about to fail" >&2; exit 3')), /setup exited with code 3:\nabout to fail/);
 });
+
+// A worker that runs one sandboxed setup and is killed during it.
+const orphanChild = `
+import { localRunner } from '@spoon/home-native';
+const [homeDir, script] = process.argv.slice(1);
+await localRunner({ workdir: homeDir, containerHome: '/home/alice', containerCwd: '/home/alice',
+  command: ['bash', '-c', script], environment: { HOME: '/home/alice' }, redact: (v) => v });
+`;
 
 // The fallback, in a child process of its own: the probe's answer and the warning are per process.
 const fallbackChild = `
