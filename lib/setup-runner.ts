@@ -83,14 +83,25 @@ async function setupUser(homeDir: string): Promise<{ uid: number; gid: number; r
   const { uid, gid } = settings();
   const owner = uid === undefined || gid === undefined ? await stat(homeDir) : undefined;
   const notRoot = (id: number) => (id === 0 ? nobodyId : id);
-  return { uid: notRoot(uid ?? owner?.uid ?? nobodyId), gid: notRoot(gid ?? owner?.gid ?? nobodyId), rootsHome: uid === undefined && owner?.uid === 0 };
+  return {
+    uid: notRoot(uid ?? owner?.uid ?? nobodyId),
+    gid: notRoot(gid ?? owner?.gid ?? nobodyId),
+    rootsHome: uid === undefined && owner?.uid === 0,
+  };
 }
 
 /** containerHome as the sandbox mounts it: absolute, normalized, below `/`. */
-function checkContainerHome(containerHome: string): void {
-  if (!path.posix.isAbsolute(containerHome) || path.posix.normalize(containerHome) !== containerHome || containerHome === '/' || containerHome.includes('\0')) {
-    throw new HomeNativeError('ERR_INVALID_PATH', `localRunner: containerHome must be a normalized absolute path below /: ${JSON.stringify(containerHome)}`, {
-      path: containerHome,
+function checkContainerHome(containerHome: string | undefined): asserts containerHome is string {
+  const fits =
+    typeof containerHome === 'string' &&
+    path.posix.isAbsolute(containerHome) &&
+    path.posix.normalize(containerHome) === containerHome &&
+    containerHome !== '/' &&
+    !containerHome.includes('\0');
+  if (!fits) {
+    const shown = JSON.stringify(containerHome);
+    throw new HomeNativeError('ERR_INVALID_PATH', `localRunner: containerHome must be a normalized absolute path below /: ${shown}`, {
+      ...(typeof containerHome === 'string' && { path: containerHome }),
     });
   }
 }
@@ -167,8 +178,10 @@ function run(spawned: Spawned, options: RunInJobContainerOptions): Promise<void>
       detached: true,
     });
     let stopped: string | undefined;
+    let closed = false;
     const stop = (why: string) => {
-      if (stopped !== undefined || child.pid === undefined || child.exitCode !== null) return;
+      // Not "has the child exited": its children may still hold the group (and the output pipes).
+      if (stopped !== undefined || closed || child.pid === undefined) return;
       stopped = why;
       try {
         process.kill(-child.pid, 'SIGKILL');
@@ -197,6 +210,7 @@ function run(spawned: Spawned, options: RunInJobContainerOptions): Promise<void>
       reject(error);
     });
     child.on('close', (code, signal) => {
+      closed = true;
       settle();
       if (stopped === 'aborted') {
         reject(abortedError('setup'));

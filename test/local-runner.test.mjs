@@ -138,12 +138,15 @@ sandboxed('it runs as the home owner by default, as the configured uid/gid when 
   await assert.rejects(localRunner(options(rootOwned.homeDir, 'touch "$HOME/x"')), /setup exited with code 1 \(the home is root's, so setup ran as nobody/);
 });
 
-sandboxed('a containerHome whose top directory the host lacks is refused, and the script never runs', async (t) => {
+sandboxed('a containerHome that is not normalized, or whose top directory the host lacks, is refused; the script never runs', async (t) => {
   const { homeDir } = await home(t);
   await assert.rejects(
     localRunner({ ...options(homeDir, 'touch "$HOME/ran"'), containerHome: '/no-such-top-dir/alice' }),
     /cannot mount the home at \/no-such-top-dir\/alice: \/no-such-top-dir does not exist on this host/,
   );
+  for (const bad of ['/home/alice/../bob', 'home/alice', '/']) {
+    await assert.rejects(localRunner({ ...options(homeDir, 'touch "$HOME/ran"'), containerHome: bad }), { code: 'ERR_INVALID_PATH' });
+  }
   assert.deepEqual(await readdir(homeDir), []);
 });
 
