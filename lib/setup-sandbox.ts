@@ -53,7 +53,9 @@ const devices = ['null', 'zero', 'full', 'random', 'urandom', 'tty'] as const;
  *   guard on the first line makes sure `kill -1` can only ever mean this namespace.
  *
  * Not isolated: the network (the script reaches what the worker host reaches), abstract unix
- * sockets, and CPU and memory beyond the runner's timeout. A root script could undo all of the
+ * sockets, the host's unix sockets that any user may connect to (a read-only mount does not stop
+ * connect(2); /run stays, since /etc/resolv.conf often lives there), and CPU and memory beyond
+ * the runner's timeout. A root script could undo all of the
  * above (remount, leave the chroot), which is why setup-runner.ts never runs one as uid 0.
  */
 const namespaceScript = `set -eu
