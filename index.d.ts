@@ -243,7 +243,13 @@ export interface RunInJobContainerOptions {
 /** Runs `command` in a fresh container of the job image with `workdir` mounted at `containerHome`; rejects when it fails. */
 export type RunInJobContainer = (options: RunInJobContainerOptions) => Promise<unknown>;
 
-/** Runs setup with bash on this host, HOME set to the home. For development, the demo and tests only. */
+/**
+ * Runs setup on this host as the job container would, for development, the demo and tests only.
+ * As root with util-linux's unshare: in a private mount namespace with the host read-only, the
+ * home at `containerHome` (HOME and cwd), as `configure({ uid, gid })` or else the home's owner,
+ * never root (0 becomes nobody, 65534). Otherwise on the home's host path as the worker's user,
+ * with a warning once per process. The timeout and the signal kill every process it started.
+ */
 export declare const localRunner: RunInJobContainer;
 
 export interface CloneSettings {

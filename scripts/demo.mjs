@@ -9,7 +9,7 @@
 //   5. runs it again to show the unchanged path, then `spoon-home status`,
 //   6. stops the server and removes the temporary directory.
 import { execFileSync, spawn } from 'node:child_process';
-import { lstat, mkdir, mkdtemp, readdir, readlink, rm, writeFile } from 'node:fs/promises';
+import { chown, lstat, mkdir, mkdtemp, readdir, readlink, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -146,6 +146,10 @@ async function main() {
     say(`${envFile}: user alice, ref main, setup install.sh, 3 overlay files`);
 
     await rm(demoHome, { recursive: true, force: true });
+    // As root, --local-setup runs install.sh as the home's owner, never as root: the demo's home
+    // belongs to nobody, as a worker's home belongs to its user.
+    await mkdir(demoHome, { recursive: true });
+    if (process.getuid?.() === 0) await chown(demoHome, 65534, 65534);
     const args = ['materialize', '--home', demoHome, '--container-home', '/home/alice', '--env', envFile, '--local-setup', '--allow-protocol', 'http', '--allow-network', '127.0.0.0/8', '--allow-network', '::1/128'];
 
     heading('first run: clone, setup, overlay');

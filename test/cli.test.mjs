@@ -8,6 +8,7 @@ import { configHash } from '@spoon/home-native';
 import { runCli, runCliOnTty, root } from './helpers/cli.mjs';
 import { answers, startConvexServer } from './helpers/convex-server.mjs';
 import { git } from './helpers/fixtures.mjs';
+import { ownedHome } from './helpers/setup-user.mjs';
 import { tempDir } from './helpers/temp.mjs';
 import { sampleEnvironment } from './helpers/sample-environment.mjs';
 
@@ -308,7 +309,7 @@ async function bareRepository(t) {
 test('materialize: clone, local setup, overlay, summary; the second run is unchanged', async (t) => {
   const repo = await bareRepository(t);
   const dir = tempDir(t, 'spoon-mat-');
-  const home = path.join(dir, 'homes', 'alice');
+  const home = ownedHome(path.join(dir, 'homes', 'alice'));
   const file = await envFile(t, { ...environment, dotfilesRepoUrl: repo.url });
   const args = ['materialize', '--home', home, '--container-home', '/home/alice', '--env', file, '--local-setup', '--allow-protocol', 'file'];
   const first = await runCli(args);

@@ -26,6 +26,7 @@ import { tempDir } from './helpers/temp.mjs';
 import { startHttpGitServer } from './helpers/servers.mjs';
 import { stagingDebris } from './helpers/home.mjs';
 import { snapshot } from './helpers/tree.mjs';
+import { ownedHome } from './helpers/setup-user.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const RUNS = Number(process.env.HOME_NATIVE_CRASH_RUNS ?? 90);
@@ -148,7 +149,7 @@ test(`crash safety: ${RUNS} SIGKILLs at random points, then a clean run converge
   const homes = path.join(scratch, 'homes');
   const home = path.join(homes, 'alice');
   const staging = path.join(homes, '.home-native');
-  mkdirSync(home, { recursive: true });
+  ownedHome(home);
   seedOldFiles(home);
   const filesJson = Object.fromEntries(variants.map((v) => [v, path.join(scratch, `${v}.json`)]));
   for (const v of variants) writeFileSync(filesJson[v], JSON.stringify(overlay(v)));
@@ -254,7 +255,7 @@ test(`crash safety: ${RUNS} SIGKILLs at random points, then a clean run converge
   const redact = (text) => text;
   await materializeUserHome({ homeDir: home, containerHome, redact, userEnv: envFor(url, 'main') });
   const fresh = path.join(scratch, 'fresh', 'alice');
-  mkdirSync(fresh, { recursive: true });
+  ownedHome(fresh);
   seedOldFiles(fresh);
   await materializeUserHome({ homeDir: fresh, containerHome, redact, userEnv: envFor(url, 'main') });
   assert.deepEqual(await homeTree(home), await homeTree(fresh), 'the home converged to the fresh tree');

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { configHash, configure, localRunner, materializeUserHome } from '@spoon/home-native';
 import { resetSettingsForTests } from '../dist/settings.js';
 import { git } from './helpers/fixtures.mjs';
+import { ownedHome, setupUser } from './helpers/setup-user.mjs';
 import { startHttpGitServer } from './helpers/servers.mjs';
 import { runNode } from './helpers/child.mjs';
 import { seedEnsureProfile, seedOverlay } from './helpers/seed-steps.mjs';
@@ -52,14 +53,14 @@ async function fixture(t) {
   git(root, 'clone', '--quiet', '--bare', work, path.join(repos, 'dotfiles.git'));
   const server = await startHttpGitServer(repos);
   t.after(() => server.stop());
-  configure({ clone: { allowedProtocols: ['http'], allowedNetworks: ['127.0.0.0/8', '::1/128'] }, runInJobContainer: localRunner });
+  configure({ clone: { allowedProtocols: ['http'], allowedNetworks: ['127.0.0.0/8', '::1/128'] }, runInJobContainer: localRunner, ...setupUser });
   const homes = path.join(root, 'homes');
   return {
     root,
     server,
     url: server.url('dotfiles'),
     commit: git(work, 'rev-parse', 'HEAD'),
-    home: (name = 'alice') => path.join(homes, name),
+    home: (name = 'alice') => ownedHome(path.join(homes, name)),
   };
 }
 
