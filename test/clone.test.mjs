@@ -388,6 +388,33 @@ test('HTTPS with a per-clone caFile; without it the certificate is refused', asy
   await assert.rejects(cloneRepository({ url, homeDir: wrong.home, caFile: wrongCa, allowedNetworks: ['127.0.0.0/8', '::1/128'] }), (e) => e.code === 'ERR_CLONE_FAILED' && /certificate/i.test(e.message));
 });
 
+test('checkout on two cores: the git CLI finds the tree clean, and the index holds each file\'s stat data', async () => {
+  const h = newHome(tmp);
+  const report = await cloneRepository({ url: httpServer.url('long'), homeDir: h.home, ...http });
+  assert.equal(report.files, 1000);
+  assert.equal(git(h.dotfiles, 'status', '--porcelain'), '');
+  // The index names exactly the tree's blobs, with their modes.
+  assert.equal(git(h.dotfiles, 'ls-files', '--stage'), git(h.dotfiles, 'ls-tree', '-r', 'HEAD').replace(/^(\d+) blob (\w+)\t/gm, '$1 $2 0\t'));
+  // Each entry's stat data is the file's, so git compares stat data instead of hashing again.
+  const debug = git(h.dotfiles, 'ls-files', '--debug').split('\n');
+  let checked = 0;
+  for (let i = 0; i < debug.length; i += 6) {
+    const file = path.join(h.dotfiles, debug[i]);
+    const st = lstatSync(file, { bigint: true });
+    const [, mtimeSec, mtimeNsec] = debug[i + 2].match(/mtime: (\d+):(\d+)/);
+    const [, dev, ino] = debug[i + 3].match(/dev: (\d+)\s+ino: (\d+)/);
+    const [, size] = debug[i + 5].match(/size: (\d+)/);
+    assert.equal(BigInt(mtimeSec) * 1000000000n + BigInt(mtimeNsec), st.mtimeNs, debug[i]);
+    assert.equal(BigInt(ino), st.ino, debug[i]);
+    assert.equal(BigInt(dev), st.dev & 0xffffffffn, debug[i]);
+    assert.equal(BigInt(size), st.size, debug[i]);
+    checked++;
+  }
+  assert.equal(checked, 1000);
+  // Nothing for git to refresh.
+  assert.equal(git(h.dotfiles, 'update-index', '--refresh'), '');
+});
+
 test('progress: phases in order, throttled, and a final done event', async () => {
   const h = newHome(tmp);
   const events = [];

@@ -113,6 +113,7 @@ class Walker {
     if (const char* why = UnsafeEntryMode(mode)) return Unsafe(path_, why);
     if (name.size() > kMaxComponentBytes) return Unsafe(path_, "a name longer than 255 bytes");
     if (path_.size() > kMaxPathBytes) return Unsafe(path_, "a path longer than 4096 bytes");
+    result->entries.push_back({path_, *git_tree_entry_id(entry), mode});
     if (!top.names.insert(name).second) return Unsafe(path_, "a second entry of the same name in one directory");
 
     switch (git_tree_entry_type(entry)) {

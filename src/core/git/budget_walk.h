@@ -15,6 +15,14 @@
 
 namespace home {
 
+// One entry of the tree, as checkout writes it: in the walk's order, every directory before what
+// it holds.
+struct TreeEntryToWrite {
+  std::string path;
+  git_oid id;
+  uint32_t mode;  // git's: 040000 directory, 0100644 file, 0100755 executable, 0120000 link, 0160000 gitlink
+};
+
 struct BudgetWalkResult {
   // Whether any directory holds a .gitattributes: without one no filter can apply (the global
   // and system attribute files are out of reach, git_runtime.cc, and a fresh repository has no
@@ -22,6 +30,8 @@ struct BudgetWalkResult {
   bool has_attributes = false;
   // The paths of the tree's gitlinks (submodules' commits), as the walk met them.
   std::vector<std::string> gitlinks;
+  // Every entry, for the checkout writer (checkout_writer.h).
+  std::vector<TreeEntryToWrite> entries;
 };
 
 // Walks the tree of `commit` iteratively (an explicit stack, however deep the tree), charging `budget` with

@@ -3,12 +3,15 @@
 #include <git2.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <optional>
+#include <thread>
 
 #include "core/git/budget_walk.h"
+#include "core/git/checkout_writer.h"
 #include "core/git/git_error.h"
 #include "core/git/git_holders.h"
 #include "core/git/git_runtime.h"
@@ -353,7 +356,27 @@ Error PointHead(git_repository* repo, const CloneSpec& spec, const Target& targe
   return {};
 }
 
-Error Checkout(git_repository* repo, bool has_attributes, Session* session) {
+// Checkout writers for one clone, this thread included: the second core is where git's own
+// checkout is ahead (checkout_writer.h); more contend on the filesystem's locks for no gain.
+constexpr size_t kCheckoutWriters = 2;
+
+Error LibgitCheckout(git_repository* repo, bool has_attributes, Session* session);
+
+// The tree of HEAD into the work tree: our writer on more than one core, unless a filter may
+// apply (a .gitattributes anywhere), which only libgit2's checkout knows how to run.
+Error Checkout(git_repository* repo, git_commit* commit, const BudgetWalkResult& walked, Session* session) {
+  if (walked.has_attributes) return LibgitCheckout(repo, true, session);
+  session->Emit(ClonePhase::kCheckout);
+  const CheckoutProgressFn progress = [session](size_t done, size_t total) {
+    session->progress.checked_out_files = done;
+    session->progress.total_files = total;
+    session->Emit(ClonePhase::kCheckout);
+  };
+  const size_t cores = std::max(1u, std::thread::hardware_concurrency());
+  return WriteCheckout(repo, commit, walked.entries, session->budget, progress, std::min(kCheckoutWriters, cores));
+}
+
+Error LibgitCheckout(git_repository* repo, bool has_attributes, Session* session) {
   git_checkout_options checkout = GIT_CHECKOUT_OPTIONS_INIT;
   // No .gitattributes anywhere (the budget walk looked): no filter can apply, and checkout may
   // skip the per-file attribute lookups (a third of its time for a thousand files).
@@ -501,7 +524,7 @@ Error CheckAndCheckout(git_repository* repo, Session* session, const Target& tar
                        BudgetWalkResult* walked) {
   if (Error e = PointHead(repo, *session->spec, target, commit)) return e;
   if (Error e = BudgetWalk(repo, commit, session->budget, walked)) return e;
-  if (Error e = Checkout(repo, walked->has_attributes, session)) return e;
+  if (Error e = Checkout(repo, commit, *walked, session)) return e;
   return session->Check() != 0 ? session->stop : Error{};
 }
 
@@ -660,7 +683,7 @@ Error FetchSubmodule(git_repository* repo, const CloneSpec& spec, CloneBudget* b
   }
   BudgetWalkResult walked;
   if (Error e = BudgetWalk(repo, commit->get(), budget, &walked)) return e;
-  if (Error e = Checkout(repo, walked.has_attributes, &session)) return e;
+  if (Error e = Checkout(repo, commit->get(), walked, &session)) return e;
   return session.Check() != 0 ? session.stop : Error{};
 }
 
