@@ -263,6 +263,40 @@ Error ClassifyStop(int dir, const std::string& component, int open_errno, const 
   return {};
 }
 
+// A walk that follows no link met something it cannot go through: `*stopped` and `stop` say
+// what and where, or the component goes back for another look (a race).
+Error StopWithoutFollowing(Walk* walk, std::string component, int err, const std::string& path,
+                           const std::vector<std::string_view>& parent, HomeRoot::Stop* stop, bool* stopped) {
+  bool retry = false;
+  HomeRoot::Stop::Why why = HomeRoot::Stop::kNone;
+  if (Error e = ClassifyStop(walk->current(), component, err, path, &why, &retry)) return e;
+  if (retry) {
+    walk->Retry(std::move(component));
+    return {};
+  }
+  // Nothing was expanded, so the components walked so far are the path's own first ones.
+  stop->why = why;
+  stop->at.clear();
+  for (size_t i = 0; i <= walk->held.size() && i < parent.size(); ++i) {
+    if (i > 0) stop->at += '/';
+    stop->at += parent[i];
+  }
+  *stopped = true;
+  return {};
+}
+
+// A missing directory on the way, made (0755, the configured owner) and entered.
+Error CreateMissing(Walk* walk, std::string component, const HomeOptions& options, const std::string& path) {
+  UniqueFd made;
+  if (Error e = MakeDirectory(walk->current(), component, options, path, &made)) return e;
+  if (made) {
+    walk->held.push_back(std::move(made));
+  } else {
+    walk->Retry(std::move(component));  // lost a race: look at what is there now
+  }
+  return {};
+}
+
 }  // namespace
 
 Error HomeRoot::ResolveManually(std::string_view normalized, const std::vector<std::string_view>& parent,
@@ -294,33 +328,16 @@ Error HomeRoot::ResolveManually(std::string_view normalized, const std::vector<s
     }
     const int err = errno;
     if (no_follow != nullptr && (err == ENOENT || err == ENOTDIR || err == ELOOP)) {
-      // Nothing was expanded, so the components walked so far are the path's own first ones.
-      bool retry = false;
-      Stop::Why why = Stop::kNone;
-      if (Error e = ClassifyStop(walk.current(), component, err, path, &why, &retry)) return e;
-      if (retry) {
-        walk.Retry(std::move(component));
-        continue;
-      }
-      no_follow->why = why;
-      no_follow->at.clear();
-      for (size_t i = 0; i <= walk.held.size() && i < parent.size(); ++i) {
-        if (i > 0) no_follow->at += '/';
-        no_follow->at += parent[i];
-      }
-      return {};
+      bool stopped = false;
+      if (Error e = StopWithoutFollowing(&walk, std::move(component), err, path, parent, no_follow, &stopped)) return e;
+      if (stopped) return {};
+      continue;
     }
     if (err == ENOENT) {
       if (!create_missing) {
         return SysError("ERR_NOT_DIRECTORY", "openat", ENOENT, path, "directory '" + component + "' is missing");
       }
-      UniqueFd made;
-      if (Error e = MakeDirectory(walk.current(), component, options_, path, &made)) return e;
-      if (made) {
-        walk.held.push_back(std::move(made));
-      } else {
-        walk.Retry(std::move(component));  // lost a race: look at what is there now
-      }
+      if (Error e = CreateMissing(&walk, std::move(component), options_, path)) return e;
       continue;
     }
     if (err != ENOTDIR && err != ELOOP) {
