@@ -2,7 +2,8 @@
 # The reliability steps of CI, each timed (the crash-safety, leak, load, race and bad-server
 # node:test suites run with the others in scripts/test.sh):
 #   1. the GoogleTest suites under ASan + UBSan, and the addon built with them;
-#   2. the sandbox, home-file, home-lock, clone, TLS, bad-server and hostile-repository node:test
+#   2. the sandbox, home-file, home-lock, clone, TLS, bad-server, hostile-repository, credential,
+#      submodule, home-reader and linked-dotfile node:test
 #      suites against that addon (the last cuts libgit2 off with a refused allocation at many points);
 #   3. the races, long: the overlay writer and the ~/.dotfiles swap (RACE_MS each), the tree
 #      removal (RACE_ITERATIONS trees);
@@ -28,7 +29,8 @@ asan_node() {
     LD_PRELOAD="$(gcc -print-file-name=libasan.so)" \
     ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     node --test --test-concurrency=1 test/sandbox.test.mjs test/home-files.test.mjs test/home-lock.test.mjs test/clone.test.mjs test/tls.test.mjs \
-    test/bad-servers.test.mjs test/hostile-repo.test.mjs
+    test/bad-servers.test.mjs test/hostile-repo.test.mjs test/credentials.test.mjs test/submodules.test.mjs \
+    test/home-readers.test.mjs test/link-dotfiles.test.mjs
 }
 
 races() {
