@@ -3,8 +3,8 @@
 # node:test suites run with the others in scripts/test.sh):
 #   1. the GoogleTest suites under ASan + UBSan, and the addon built with them;
 #   2. the sandbox, home-file, home-lock, clone, TLS, bad-server, hostile-repository, credential,
-#      submodule, home-reader and linked-dotfile node:test
-#      suites against that addon (the last cuts libgit2 off with a refused allocation at many points);
+#      submodule, home-reader and linked-dotfile node:test suites against that addon (the
+#      hostile-repository one cuts libgit2 off with a refused allocation at many points);
 #   3. the races, long: the overlay writer and the ~/.dotfiles swap (RACE_MS each), the tree
 #      removal (RACE_ITERATIONS trees);
 #   4. fuzzing, FUZZ_SECONDS per target (scripts/fuzz.sh).
