@@ -4,12 +4,21 @@ import { writeFile, stat, readFile, chmod } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
-// A thread the test let go of (an orphaned lock wait, a clone being torn down) may still create
-// or remove an entry while the tree is being removed: ENOTEMPTY then means "try again".
+// A thread the test let go of on purpose (the lock wait of a terminated Worker, a clone being torn
+// down) may still create or remove an entry while the tree is being removed: ENOTEMPTY then
+// means "try again". A directory that still cannot be removed is left in the temp dir with a
+// warning: what the tests assert is decided by then, and cleanup must not turn into a verdict.
 const removal = { recursive: true, force: true, maxRetries: 5, retryDelay: 100 };
+function remove(dir) {
+  try {
+    rmSync(dir, removal);
+  } catch (error) {
+    process.stderr.write(`temp.mjs: left ${dir} behind (${error.code ?? error.message})\n`);
+  }
+}
 const atExit = new Set();
 process.on('exit', () => {
-  for (const dir of atExit) rmSync(dir, removal);
+  for (const dir of atExit) remove(dir);
 });
 
 /**
@@ -22,7 +31,7 @@ export function tempDir(t, prefix = 'home-native-') {
   if (typeof t === 'string' || t === undefined) [t, prefix] = [undefined, t ?? prefix];
   const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
   if (t) {
-    t.after(() => rmSync(dir, removal));
+    t.after(() => remove(dir));
   } else {
     atExit.add(dir);
   }
