@@ -26,12 +26,18 @@ const devices = ['null', 'zero', 'full', 'random', 'urandom', 'tty'] as const;
  * stops the script (set -e) before the user's program starts: a sandbox that cannot be built
  * never runs it.
  *
- * - `mount --rbind / root`, then each mount at or below `root` is remounted read-only one by one:
+ * - `mount --rbind / root`; the copy's /proc (the host's, with what the host mounted below it,
+ *   such as binfmt_misc, which cannot be remounted through the copy's path) is replaced by a
+ *   read-only proc of this pid namespace, which shows the sandbox's own processes only. Then
+ *   each mount at or below `root` is remounted read-only one by one:
  *   util-linux 2.38 (Debian 12) has no recursive read-only ("It's impossible to change mount
  *   options recursively (for example with -o rbind,ro)", mount(8)); mount_setattr(2) would, but no
  *   tool on the host calls it. Mount points in mountinfo escape blanks and backslashes as \ooo,
  *   which printf %b decodes. This runs before anything is mounted over the copy, so every mount
- *   listed is reachable, and a mount that refuses to turn read-only stops the run (fail closed).
+ *   listed is reachable. A mount that refuses to turn read-only (binfmt_misc, autofs points the
+ *   host's init mounts under /proc and elsewhere) is detached from the copy instead (umount -l,
+ *   its submounts with it: those then are no mount points any more, and pass); one that can be
+ *   neither stops the run (fail closed).
  * - A fresh /dev (tmpfs, read-only) with only the usual character devices bound in, a private
  *   /tmp (tmpfs, size-bounded), an empty read-only tmpfs over the directory that holds the home
  *   on the host (the other users' homes and the staging area beside it are readable to a uid
@@ -63,9 +69,15 @@ const namespaceScript = `set -eu
 root=$1 host_home=$2 home=$3 uid=$4 gid=$5
 shift 5
 mount --rbind / "$root"
+while mountpoint -q "$root/proc"; do umount -l "$root/proc"; done
+mount -t proc -o ro,nosuid,nodev,noexec proc "$root/proc"
 while read -r _ _ _ _ point _; do
   point=$(printf '%b' "$point")
-  case $point in "$root" | "$root"/*) mount -o remount,bind,ro "$point" ;; esac
+  case $point in
+  "$root" | "$root"/*)
+    mount -o remount,bind,ro "$point" 2>/dev/null || umount -l "$point" 2>/dev/null || ! mountpoint -q "$point" ||
+      { echo "localRunner: cannot make $point read-only or hide it" >&2; exit 125; } ;;
+  esac
 done < /proc/self/mountinfo
 mount -t tmpfs -o mode=0755,nosuid tmpfs "$root/dev"
 for node in ${devices.join(' ')}; do
@@ -103,7 +115,7 @@ chroot "$root" setpriv --reuid="$uid" --regid="$gid" --clear-groups --inh-caps=-
 `;
 
 /** The tools the sandbox calls, all util-linux or coreutils. */
-const tools = ['unshare', 'mount', 'chroot', 'setpriv'] as const;
+const tools = ['unshare', 'mount', 'umount', 'mountpoint', 'chroot', 'setpriv'] as const;
 
 /**
  * The unshare flags. --fork: the new pid namespace's first process must be a child; --pid

@@ -237,3 +237,21 @@ test('without the sandbox it runs as before on the host path, warns once, and st
   await noneLeft(marker);
 });
 
+
+sandboxed('a host mount the copy cannot remount (binfmt_misc below /proc) does not stop the sandbox, nor reach it', async (t) => {
+  const point = '/proc/sys/fs/binfmt_misc';
+  const mounted = () => spawnSync('mountpoint', ['-q', point]).status === 0;
+  if (!mounted()) {
+    // What systemd, or qemu-user-static's setup, mounts on most hosts.
+    const mount = spawnSync('mount', ['-t', 'binfmt_misc', 'binfmt_misc', point]);
+    if (mount.status !== 0) {
+      t.skip(`cannot mount binfmt_misc here: ${String(mount.stderr).trim()}`);
+      return;
+    }
+    t.after(() => spawnSync('umount', [point]));
+  }
+  const { homeDir } = await home(t);
+  await localRunner(options(homeDir, `test ! -e ${point}/status && ls /proc | grep -c '^[0-9]' > "$HOME/pids"`));
+  // The sandbox's /proc is its own: its few processes, none of the host's, and no binfmt_misc.
+  assert.ok(Number(await readFile(path.join(homeDir, 'pids'), 'utf8')) < 10);
+});
