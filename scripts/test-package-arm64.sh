@@ -82,7 +82,7 @@ if [[ ! -x $root/usr/bin/node ]]; then
   mmdebstrap --quiet --arch=arm64 --variant=apt --include=nodejs,npm,git,ca-certificates,openssl \
     trixie "$root.partial" http://deb.debian.org/debian
   mv "$root.partial" "$root"
-  log "the root took $(elapsed "$made") s, $(du -sh "$root" | cut -f1)"
+  log "the root took $(elapsed "$made") s, $(du -sxh "$root" | cut -f1)"
 fi
 chroot "$root" /bin/true 2>/dev/null || skip "aarch64 binaries do not run in $root (binfmt_misc / qemu)"
 log "root: $root (Node $(chroot "$root" /usr/bin/node --version), npm $(chroot "$root" /usr/bin/npm --version 2>/dev/null))"
