@@ -113,6 +113,7 @@ cp -L /etc/resolv.conf "$root/etc/resolv.conf"
 # A user's environment: none of the npm_* variables of an `npm run` that may have started us.
 unset_npm=(); for name in $(compgen -e | grep '^npm_' || true); do unset_npm+=(-u "$name"); done
 tarball=$(env "${unset_npm[@]}" npm pack --silent --pack-destination "$work" | tail -n1)
+tar -tzf "$work/$tarball" | grep -qx "package/$prebuild" || { log "$prebuild is not in $tarball"; exit 1; }
 mkdir -p "$work/test/package" "$work/project" "$work/scratch"
 cp test/package/probe.mjs "$work/test/package/"
 cp -r test/helpers "$work/test/"
