@@ -113,18 +113,35 @@ cp -L /etc/resolv.conf "$root/etc/resolv.conf"
 # A user's environment: none of the npm_* variables of an `npm run` that may have started us.
 unset_npm=(); for name in $(compgen -e | grep '^npm_' || true); do unset_npm+=(-u "$name"); done
 tarball=$(env "${unset_npm[@]}" npm pack --silent --pack-destination "$work" | tail -n1)
-tar -tzf "$work/$tarball" | grep -qx "package/$prebuild" || { log "$prebuild is not in $tarball"; exit 1; }
+tar -tzf "$work/$tarball" | grep -x "package/$prebuild" >/dev/null || { log "$prebuild is not in $tarball"; exit 1; }
 mkdir -p "$work/test/package" "$work/project" "$work/scratch"
 cp test/package/probe.mjs "$work/test/package/"
 cp -r test/helpers "$work/test/"
 echo '{ "name": "probe", "version": "1.0.0", "private": true }' >"$work/project/package.json"
-in_root() {
-  chroot "$root" /usr/bin/env -i HOME=/root PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 \
-    /bin/sh -c "cd '$inside/project' && $1"
+in_root() { # command [VAR=value...]
+  local command=$1
+  shift
+  chroot "$root" /usr/bin/env -i HOME=/root PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 "$@" \
+    /bin/sh -c "cd '$inside/project' && $command"
 }
+# npm in the root reaches the registry as npm here does: this machine's trust store (a registry
+# behind a proxy with a local CA) and proxy settings. Only npm gets them: the probe runs with the
+# root's own store, which must not trust its test CA.
+npm_env=()
+host_cafile=$(npm config get cafile 2>/dev/null || true)
+[[ -f $host_cafile ]] || host_cafile=/etc/ssl/certs/ca-certificates.crt
+if [[ -f $host_cafile ]]; then
+  cp -L "$host_cafile" "$work/host-ca.crt"
+  npm_env+=("npm_config_cafile=$inside/host-ca.crt")
+fi
+for name in https_proxy HTTPS_PROXY http_proxy HTTP_PROXY no_proxy NO_PROXY; do
+  [[ -n ${!name:-} ]] && npm_env+=("$name=${!name}")
+done
+registry=$(npm config get registry 2>/dev/null || true)
+[[ -n $registry ]] && npm_env+=("npm_config_registry=$registry")
 installed=$(date +%s)
 log "npm install --ignore-scripts $tarball (in the root, emulated)"
-in_root "npm install '$inside/$tarball' --ignore-scripts --no-audit --no-fund --loglevel=error"
+in_root "npm install '$inside/$tarball' --ignore-scripts --no-audit --no-fund --loglevel=error" "${npm_env[@]}"
 log "installed in $(elapsed "$installed") s; probing"
 probed=$(date +%s)
 in_root "node '$inside/test/package/probe.mjs' '$inside/scratch'" >"$work/report.json"
