@@ -1,6 +1,7 @@
 // The package as users get it: the prebuild's dynamic dependencies, the tarball's contents, and
-// installs of the tarball into empty projects (with and without install scripts) that clone and
-// materialize through the prebuild, far from the checkout's build/ (HTTPS included: probe.mjs).
+// installs of the tarball into empty projects (with and without install scripts) that write
+// overlay files into a hostile home, clone and materialize through the prebuild, far from the
+// checkout's build/ (HTTPS included: probe.mjs; its report's checks: report.mjs).
 // Needs `npm run prebuildify` first (scripts/test-package.sh runs it).
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
