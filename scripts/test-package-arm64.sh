@@ -77,7 +77,7 @@ root=$cache/arm64-root-$root_version
 if [[ ! -x $root/usr/bin/node ]]; then
   mkdir -p "$cache"
   rm -rf "$root.partial"
-  log "making the arm64 root $root (once; several minutes under emulation)"
+  log "making the arm64 root $root (once; about ten minutes under emulation on two cores)"
   made=$(date +%s)
   mmdebstrap --quiet --arch=arm64 --variant=apt --include=nodejs,npm,git,ca-certificates,openssl \
     trixie "$root.partial" http://deb.debian.org/debian
