@@ -12,9 +12,13 @@
 //
 // HOME_NATIVE_LIBGIT2=system links the system's shared libgit2 instead: only to try the
 // packaging where libgit2's sources cannot be fetched; such a binary is not portable, and the
-// package test's dependency check fails on it, as it should. HOME_NATIVE_ARCH builds for another
-// architecture than this Node's (a cross build: scripts/libgit2/build-static.sh says what else
-// it needs).
+// package test's dependency check fails on it, as it should.
+//
+// `--arch arm64` (or HOME_NATIVE_ARCH=arm64) cross-builds for another architecture than this
+// Node's: on Linux, with Debian's cross toolchain (`g++-<triple>`, installed through apt when
+// missing and run as root), the same build-static.sh into deps/build/linux-<arch>/ with CC, AR
+// and a CMake target set for it, then node-gyp --arch with CC/CXX/LINK and strip of that
+// toolchain. Other cross builds set CC, CXX, AR and HOME_NATIVE_CMAKE_ARGS themselves.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
@@ -22,8 +26,20 @@ import { fileURLToPath } from 'node:url';
 import { nodeDir } from './node-headers.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const arch = process.env.HOME_NATIVE_ARCH || process.arch;
+function archArgument(argv) {
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--arch') return argv[i + 1];
+    if (argv[i].startsWith('--arch=')) return argv[i].slice('--arch='.length);
+  }
+  return undefined;
+}
+const arch = archArgument(process.argv.slice(2)) || process.env.HOME_NATIVE_ARCH || process.arch;
 const platform = `${process.platform}-${arch}`;
+// Node's architecture names -> GNU target triples and CMake's processor names, for Linux cross builds.
+const linuxCross = {
+  arm64: { triple: 'aarch64-linux-gnu', processor: 'aarch64' },
+  x64: { triple: 'x86_64-linux-gnu', processor: 'x86_64' },
+};
 
 function run(cmd, argv, options = {}) {
   const result = spawnSync(cmd, argv, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', ...options });
@@ -35,9 +51,45 @@ function run(cmd, argv, options = {}) {
   return result.stdout ?? '';
 }
 
-const env = { ...process.env, JOBS: process.env.JOBS ?? '2' };
+const env = { ...process.env, JOBS: process.env.JOBS ?? '2', HOME_NATIVE_ARCH: arch };
 delete env.HOME_NATIVE_LIBGIT2_PREFIX;
-const prefix = run('bash', [path.join(root, 'scripts', 'libgit2', 'prefix.sh')]).trim();
+const cross = arch !== process.arch;
+if (cross && process.platform === 'linux' && !process.env.CC) {
+  const target = linuxCross[arch];
+  if (!target) {
+    console.error(`prebuild: no cross toolchain known for linux-${arch}; set CC, CXX, AR and HOME_NATIVE_CMAKE_ARGS`);
+    process.exit(1);
+  }
+  const tool = (name) => `${target.triple}-${name}`;
+  const have = spawnSync('sh', ['-c', `command -v ${tool('g++')} && command -v ${tool('gcc')}`], { stdio: 'ignore' }).status === 0;
+  if (!have) {
+    const pkg = `g++-${target.triple}`;
+    if (process.getuid?.() !== 0) {
+      console.error(`prebuild: the ${target.triple} cross compiler is missing; as root: apt-get install -y ${pkg}`);
+      process.exit(1);
+    }
+    console.error(`prebuild: installing ${pkg}`);
+    const aptEnv = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    let install = spawnSync('apt-get', ['install', '-y', '-qq', pkg], { stdio: ['ignore', 'ignore', 'inherit'], env: aptEnv });
+    if (install.status !== 0) {
+      spawnSync('apt-get', ['update', '-qq'], { stdio: ['ignore', 'ignore', 'inherit'], env: aptEnv });
+      install = spawnSync('apt-get', ['install', '-y', '-qq', pkg], { stdio: ['ignore', 'ignore', 'inherit'], env: aptEnv });
+    }
+    if (install.status !== 0) {
+      console.error(`prebuild: apt-get install ${pkg} failed`);
+      process.exit(1);
+    }
+  }
+  Object.assign(env, {
+    CC: tool('gcc'),
+    CXX: tool('g++'),
+    LINK: tool('g++'),
+    AR: tool('ar'),
+    PREBUILD_STRIP_BIN: tool('strip'),
+    HOME_NATIVE_CMAKE_ARGS: `-DCMAKE_SYSTEM_NAME=Linux -DCMAKE_SYSTEM_PROCESSOR=${target.processor}`,
+  });
+}
+const prefix = run('bash', [path.join(root, 'scripts', 'libgit2', 'prefix.sh')], { env }).trim();
 if (prefix) env.HOME_NATIVE_LIBGIT2_PREFIX = prefix;
 // node-gyp downloads Node's headers unless told where they are (it reads npm_config_nodedir).
 const nodedir = nodeDir();
@@ -55,8 +107,8 @@ symlinkSync(path.join(root, 'node_modules'), path.join(work, 'node_modules'));
 const bin = path.join(root, 'node_modules', '.bin');
 // The libc tag tells glibc and musl builds apart on Linux; elsewhere it would only mislabel.
 const tags = process.platform === 'linux' ? ['--tag-libc'] : [];
-const cross = arch === process.arch ? [] : ['--arch', arch];
-run(process.execPath, [path.join(root, 'node_modules', 'prebuildify', 'bin.js'), '--napi', '--strip', ...tags, ...cross], {
+const archArgs = cross ? ['--arch', arch] : [];
+run(process.execPath, [path.join(root, 'node_modules', 'prebuildify', 'bin.js'), '--napi', '--strip', ...tags, ...archArgs], {
   cwd: work,
   env: { ...env, PREBUILD_NODE_GYP: path.join(bin, 'node-gyp') },
   stdio: ['ignore', 'inherit', 'inherit'],

@@ -4,9 +4,10 @@
 // HTTPS runs on this process's OpenSSL (the prebuild carries none) against a server that sends
 // its leaf and intermediate, with only the test root trusted: through the clone's caFile, by IP
 // address as well as by name, and through SSL_CERT_FILE in a fresh process (the system store the
-// addon loads once); without either, it must refuse.
-import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+// addon loads once); without either, it must refuse. writeHomeFiles runs against a home with a
+// planted directory symlink to outside, a hardlink to an outside file and a fifo.
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, linkSync, lstatSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -47,7 +48,41 @@ async function cloneInChild(homeDir, env) {
   return JSON.parse(stdout);
 }
 
+// The sandbox cases, through the installed binary: an escape refused, the rest written, nothing
+// outside touched, and a fifo replaced rather than opened (which would hang).
+async function writeHomeFilesCases() {
+  const home = path.join(scratch, 'overlay-home');
+  const outside = path.join(scratch, 'overlay-outside');
+  await mkdir(home);
+  await mkdir(outside);
+  const shared = path.join(outside, 'shared');
+  writeFileSync(shared, 'outside\n', { mode: 0o600 });
+  symlinkSync(outside, path.join(home, '.config'));
+  linkSync(shared, path.join(home, '.hard'));
+  execFileSync('mkfifo', [path.join(home, 'fifo')]);
+  const file = (rel, content, isExecutable = false) => ({ path: rel, content, isExecutable });
+  const failure = await homeNative
+    .writeHomeFiles(home, [file('.config/evil', 'pwned'), file('.hard', 'mine', true), file('fifo', 'no hang'), file('fine', 'overlay')])
+    .then(
+      (r) => ({ code: `none: resolved ${JSON.stringify(r)}` }),
+      (e) => ({ code: e.code, failures: (e.failures ?? []).map((f) => ({ path: f.path, code: f.code })) }),
+    );
+  const written = await homeNative.writeHomeFiles(home, [file('.hard', 'mine', true), file('fine', 'overlay')]);
+  return {
+    failure,
+    second: written,
+    escapedFileExists: existsSync(path.join(outside, 'evil')),
+    outsideContent: readFileSync(shared, 'utf8'),
+    outsideNlink: statSync(shared).nlink,
+    outsideMode: statSync(shared).mode & 0o7777,
+    hard: { content: readFileSync(path.join(home, '.hard'), 'utf8'), mode: statSync(path.join(home, '.hard')).mode & 0o7777, sameInode: statSync(path.join(home, '.hard')).ino === statSync(shared).ino },
+    fifo: { isFile: lstatSync(path.join(home, 'fifo')).isFile(), content: readFileSync(path.join(home, 'fifo'), 'utf8') },
+    fine: readFileSync(path.join(home, 'fine'), 'utf8'),
+  };
+}
+
 try {
+  const overlay = await writeHomeFilesCases();
   homeNative.configure({ clone: { allowedProtocols: ['http', 'https'], allowedNetworks: ['127.0.0.0/8', '::1/128'] }, runInJobContainer: homeNative.localRunner });
   const homes = path.join(scratch, 'homes');
   await mkdir(homes);
@@ -88,6 +123,7 @@ try {
       binary,
       buildDirExists: existsSync(path.join(packageDir, 'build')),
       versions: homeNative.versions(),
+      overlay,
       processOpenssl: process.versions.openssl,
       expectedCommit: commits.main,
       clone: { commit: clone.commit, shallow: clone.shallow, readme: read(cloneHome, '.dotfiles/README.md') },
