@@ -232,8 +232,14 @@ test('indexing: the zlib bomb with maxFileBytes lifted ends within 1 s of an abo
 });
 
 test('checkout: 300,000 files with maxFiles lifted end at the deadline while checkout writes them', { skip: needsTmpfs }, async (t) => {
-  const timeoutMs = 2500;
-  const r = await hostileClone(t, '300,000 files, maxFiles lifted, deadline', cloneOptions('many', { maxFiles: 1e6, timeoutMs }));
+  // How long checkout takes here (it writes on two cores: a fixed deadline could fall after it):
+  // one clone without a deadline, then one whose deadline falls halfway through its checkout.
+  const probe = await hostileClone(t, '300,000 files, maxFiles lifted, no deadline', cloneOptions('many', { maxFiles: 1e6, timeoutMs: 120_000 }), {
+    expectSuccess: true,
+  });
+  assert.equal(probe.code, undefined, probe.message);
+  const timeoutMs = Math.round(probe.checkoutStartMs + (probe.settleMs - probe.checkoutStartMs) / 2);
+  const r = await hostileClone(t, `300,000 files, maxFiles lifted, deadline ${timeoutMs} ms`, cloneOptions('many', { maxFiles: 1e6, timeoutMs }));
   assert.equal(r.code, 'ERR_CLONE_TIMEOUT', r.message);
   assert.equal(r.lastProgress?.phase, 'checkout', JSON.stringify(r.lastProgress));
   assert.ok(r.settleMs < timeoutMs + SLACK_MS, `settled in ${r.settleMs} ms`);

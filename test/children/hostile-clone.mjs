@@ -7,8 +7,8 @@
 // clone too: proof that the hostile clone left its thread free. The child ends by itself, with no
 // process.exit: a thread still busy in the addon would hold it, and the parent's limit would
 // kill it. Prints one JSON line:
-//   { code?, message?, path?, url?, settleMs, afterAbortMs?, lastProgress, stagingClearedMs, followUp?,
-//     peakRssKiB }
+//   { code?, message?, path?, url?, settleMs, afterAbortMs?, lastProgress, checkoutStartMs?,
+//     stagingClearedMs, followUp?, peakRssKiB }
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cloneRepository, configure } from '@spoon/home-native';
@@ -27,14 +27,20 @@ if (abortAfterMs !== undefined) {
   }, abortAfterMs);
 }
 let lastProgress;
+let checkoutAt;
 const started = performance.now();
-const outcome = await cloneRepository({ ...options, signal: controller.signal, onProgress: (p) => (lastProgress = p) }).then(
+const onProgress = (p) => {
+  lastProgress = p;
+  if (p.phase === 'checkout') checkoutAt ??= performance.now();
+};
+const outcome = await cloneRepository({ ...options, signal: controller.signal, onProgress }).then(
   (report) => ({ report }),
   (error) => ({ code: error.code, message: error.message, path: error.path, url: error.url }),
 );
 const settled = performance.now();
 outcome.settleMs = Math.round(settled - started);
 outcome.lastProgress = lastProgress;
+if (checkoutAt !== undefined) outcome.checkoutStartMs = Math.round(checkoutAt - started);
 if (abortedAt !== undefined) outcome.afterAbortMs = Math.round(settled - abortedAt);
 const claimed = () => existsSync(stagingDir) && readdirSync(stagingDir).some((name) => name.startsWith('clone-'));
 while (claimed() && performance.now() - settled < STAGING_WAIT_MS) await sleep(20);
