@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <climits>
 #include <memory>
 
 #include "core/base/unique_fd.h"
@@ -26,26 +25,6 @@ EntryKind KindOfMode(mode_t mode) {
   if (S_ISDIR(mode)) return EntryKind::kDirectory;
   if (S_ISREG(mode)) return EntryKind::kFile;
   return EntryKind::kOther;
-}
-
-// The text of the symlink `name` below `dir`. False when it is no longer a symlink (a race).
-Error ReadLinkAt(int dir, const std::string& name, const std::string& path, std::string* target, bool* gone) {
-  *gone = false;
-  char buffer[PATH_MAX];
-  ssize_t length = ::readlinkat(dir, name.c_str(), buffer, sizeof buffer);
-  if (length < 0) {
-    if (errno == EINVAL || errno == ENOENT) {
-      *gone = true;
-      return {};
-    }
-    return SysError("ERR_READ_FAILED", "readlinkat", errno, path, "cannot read symlink");
-  }
-  // Linux refuses to create a symlink of PATH_MAX bytes or more; a full buffer is a short read.
-  if (static_cast<size_t>(length) >= sizeof buffer) {
-    return SysError("ERR_READ_FAILED", "readlinkat", ENAMETOOLONG, path, "symlink is too long");
-  }
-  target->assign(buffer, static_cast<size_t>(length));
-  return {};
 }
 
 // Bounds the retries when the user keeps swapping a name between a link and something else.
@@ -97,9 +76,8 @@ Error InspectAt(int dir, const std::string& name, const std::string& path, Entry
     out->kind = KindOfMode(st.st_mode);
     if (out->kind == EntryKind::kFile) out->size = static_cast<uint64_t>(st.st_size);
     if (out->kind != EntryKind::kSymlink) return {};
-    bool gone = false;
-    if (Error e = ReadLinkAt(dir, name, path, &out->target, &gone)) return e;
-    if (!gone) return {};
+    if (Error e = ReadSymlinkAt(dir, name, path, "ERR_READ_FAILED", &out->target)) return e;
+    if (!out->target.empty()) return {};
     if (attempt >= kMaxRaceRetries) return SysError("ERR_READ_FAILED", "readlinkat", EAGAIN, path, "keeps changing");
   }
 }

@@ -76,6 +76,25 @@ Error MakeDirectory(int dir, const std::string& name, const HomeOptions& options
 
 }  // namespace
 
+Error ReadSymlinkAt(int dir, const std::string& name, const std::string& path, const char* failure_code,
+                    std::string* target) {
+  char buffer[PATH_MAX];
+  const ssize_t length = ::readlinkat(dir, name.c_str(), buffer, sizeof buffer);
+  if (length < 0) {
+    if (errno == EINVAL || errno == ENOENT) {  // no longer a symlink
+      target->clear();
+      return {};
+    }
+    return SysError(failure_code, "readlinkat", errno, path, "cannot read symlink '" + name + "'");
+  }
+  // Linux refuses to create a symlink of PATH_MAX bytes or more; a full buffer is a short read.
+  if (static_cast<size_t>(length) >= sizeof buffer) {
+    return SysError(failure_code, "readlinkat", ENAMETOOLONG, path, "symlink '" + name + "' is too long");
+  }
+  target->assign(buffer, static_cast<size_t>(length));
+  return {};
+}
+
 bool HasOpenat2() {
   int state = g_openat2.load(std::memory_order_relaxed);
   if (state == kOpenat2Unknown) {
@@ -166,25 +185,6 @@ struct Walk {
   void Retry(std::string component) { pending.push_back(std::move(component)); }
 };
 
-// The target of the symlink `name` in `dir`; empty when it is no longer a symlink.
-Error ReadLink(int dir, const std::string& name, const std::string& path, const char* failure_code, std::string* out) {
-  char target[PATH_MAX];
-  ssize_t length = ::readlinkat(dir, name.c_str(), target, sizeof target);
-  if (length < 0) {
-    if (errno == EINVAL || errno == ENOENT) {
-      out->clear();
-      return {};
-    }
-    return SysError(failure_code, "readlinkat", errno, path, "cannot read symlink '" + name + "'");
-  }
-  if (static_cast<size_t>(length) >= sizeof target) {
-    return SysError(failure_code, "readlinkat", ENAMETOOLONG, path, "symlink '" + name + "' is too long");
-  }
-  out->assign(target, static_cast<size_t>(length));
-  if (out->empty()) return SysError(failure_code, "readlinkat", ENOENT, path, "symlink '" + name + "' is empty");
-  return {};
-}
-
 // An absolute link target that names a place in the home: under containerHome (what `ln -s
 // $HOME/x` makes in the container) or under the home's own host path (what a setup run on the
 // host with HOME set to it makes). `*rest` is the part below it.
@@ -217,7 +217,7 @@ Error ExpandNonDirectory(Walk* walk, std::string component, const HomeRoot& root
     return MakeError("ERR_SYMLINK_LOOP", "more than 40 symbolic links on the way (a loop?)", path);
   }
   std::string target;
-  if (Error e = ReadLink(walk->current(), component, path, failure_code, &target)) return e;
+  if (Error e = ReadSymlinkAt(walk->current(), component, path, failure_code, &target)) return e;
   if (target.empty()) {  // no longer a symlink
     walk->Retry(std::move(component));
     return {};
@@ -387,7 +387,7 @@ Error HomeRoot::FollowFinalLink(std::string_view normalized, Parent* out) const 
     } else if (S_ISLNK(st.st_mode)) {
       if (links >= kMaxSymlinks) return MakeError("ERR_SYMLINK_LOOP", "more than 40 symbolic links (a loop?)", path);
       std::string target;
-      if (Error e = ReadLink(dir.get(), name, path, "ERR_READ_FAILED", &target)) return e;
+      if (Error e = ReadSymlinkAt(dir.get(), name, path, "ERR_READ_FAILED", &target)) return e;
       if (!target.empty()) {  // (empty: replaced by a file under us; look again)
         components.pop_back();
         std::string_view relative = target;

@@ -117,6 +117,11 @@ class HomeRoot {
   HomeOptions options_;
 };
 
+// The target of the symlink `name` in `dir`, for the walker and the readers alike; empty when it
+// is no longer a symlink (a race with the home's owner). `failure_code` for an OS failure.
+Error ReadSymlinkAt(int dir, const std::string& name, const std::string& path, const char* failure_code,
+                    std::string* target);
+
 // Whether the running kernel offers openat2(2) (Linux 5.6+; seccomp profiles may hide it). Probed
 // once; the walker also remembers an ENOSYS it meets.
 bool HasOpenat2();

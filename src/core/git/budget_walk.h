@@ -20,7 +20,7 @@ namespace home {
 struct TreeEntryToWrite {
   std::string path;
   git_oid id;
-  uint32_t mode;  // git's: 040000 directory, 0100644 file, 0100755 executable, 0120000 link, 0160000 gitlink
+  uint32_t mode;  // as the tree records it (tree_entry_check.h: kModeTree, kModeBlob, ...)
 };
 
 struct BudgetWalkResult {

@@ -12,14 +12,11 @@
 #include "core/base/unique_fd.h"
 #include "core/git/git_error.h"
 #include "core/git/git_holders.h"
+#include "core/git/tree_entry_check.h"
 
 namespace home {
 namespace {
 
-constexpr uint32_t kModeTree = 040000;
-constexpr uint32_t kModeExecutable = 0100755;
-constexpr uint32_t kModeLink = 0120000;
-constexpr uint32_t kModeGitlink = 0160000;
 // Below this many files per thread, a thread costs more than it saves.
 constexpr size_t kMinFilesPerThread = 256;
 // How often a writer looks at the deadline and the cancel flag.

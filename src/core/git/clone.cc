@@ -129,8 +129,7 @@ int OnCredentials(git_credential** out, const char* url, const char*, unsigned i
   CredentialRequest request;
   request.url = UrlWithoutCredentials(url != nullptr ? url : s->spec->url);
   request.protocol = SchemeName(ClassifyUrl(request.url));
-  std::string port;
-  if (!HttpEndpoint(request.url, &request.host, &port)) SshHost(request.url, &request.host);
+  request.host = UrlHost(request.url);
   request.attempt = ++s->auth_attempts;
   std::optional<Credential> credential;
   if (Error e = s->spec->credentials->Ask(request, *s->budget, &credential)) {
@@ -615,10 +614,8 @@ Error PrepareSubmoduleDir(const std::string& workdir, const SubmoduleDecl& decl)
 }
 
 bool SameHost(const std::string& a, const std::string& b) {
-  std::string host_a, host_b, port;
-  if (!HttpEndpoint(a, &host_a, &port) && !SshHost(a, &host_a)) return false;
-  if (!HttpEndpoint(b, &host_b, &port) && !SshHost(b, &host_b)) return false;
-  return host_a == host_b;
+  const std::string host = UrlHost(a);
+  return !host.empty() && host == UrlHost(b);
 }
 
 // The submodule's repository: git dir and work tree apart, linked by relative paths.
@@ -658,8 +655,10 @@ Error FetchEverything(git_repository* repo, Session* session, Target* target, bo
 }
 
 // The recorded commit of `decl`, fetched (depth 1 when the server serves it alone) and checked
-// out detached; `spec` is the submodule's own (its URL, the commit as its ref).
-Error FetchSubmodule(git_repository* repo, const CloneSpec& spec, CloneBudget* budget, bool* shallow, GitCommit* commit) {
+// out detached; `spec` is the submodule's own (its URL, the commit as its ref). `walked` is the
+// budget walk of its tree, whose gitlinks are the nested submodules.
+Error FetchSubmodule(git_repository* repo, const CloneSpec& spec, CloneBudget* budget, bool* shallow, GitCommit* commit,
+                     BudgetWalkResult* walked) {
   static const CloneProgressFn kNoProgress;
   Session session;
   session.spec = &spec;
@@ -681,9 +680,8 @@ Error FetchSubmodule(git_repository* repo, const CloneSpec& spec, CloneBudget* b
   if (int rc = git_repository_set_head_detached(repo, git_commit_id(commit->get())); rc < 0) {
     return GitFailure("detaching HEAD", rc);
   }
-  BudgetWalkResult walked;
-  if (Error e = BudgetWalk(repo, commit->get(), budget, &walked)) return e;
-  if (Error e = Checkout(repo, commit->get(), walked, &session)) return e;
+  if (Error e = BudgetWalk(repo, commit->get(), budget, walked)) return e;
+  if (Error e = Checkout(repo, commit->get(), *walked, &session)) return e;
   return session.Check() != 0 ? session.stop : Error{};
 }
 
@@ -743,13 +741,10 @@ Error CloneSubmodule(const Superproject& super, const SubmoduleDecl& decl, const
   if (Error e = NewSubmoduleRepository(gitdir, workdir, budget, &repo)) return named(e);
   bool shallow = false;
   GitCommit commit;
-  if (Error e = FetchSubmodule(repo.get(), spec, budget, &shallow, &commit)) return named(e);
+  BudgetWalkResult walked;
+  if (Error e = FetchSubmodule(repo.get(), spec, budget, &shallow, &commit, &walked)) return named(e);
   if (Error e = RecordSubmodule(super.repo, decl, spec.url)) return named(e);
   results->push_back({super.prefix + decl.path, hex, shallow});
-
-  BudgetWalkResult walked;  // its gitlinks (the walk above counted it; this one only lists)
-  CloneBudget lister(CloneLimits{}, budget->cancel(), "");
-  if (Error e = BudgetWalk(repo.get(), commit.get(), &lister, &walked)) return named(e);
   const Superproject child{repo.get(), commit.get(), workdir, gitdir, spec.url, super.prefix + decl.path + "/", super.level + 1};
   return CloneSubmodules(child, walked.gitlinks, top, budget, results);
 }

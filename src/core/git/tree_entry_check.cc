@@ -8,14 +8,6 @@
 namespace home {
 namespace {
 
-// Tree entry modes as git writes them (git's S_IFGITLINK is 0160000).
-constexpr uint32_t kModeTree = 0040000;
-constexpr uint32_t kModeBlob = 0100644;
-constexpr uint32_t kModeExecutable = 0100755;
-constexpr uint32_t kModeGroupWritable = 0100664;  // early git; fsck accepts it unless --strict
-constexpr uint32_t kModeLink = 0120000;
-constexpr uint32_t kModeGitlink = 0160000;
-
 // The byte at `i`, or 0 past the end: git's NUL terminator.
 char At(std::string_view s, size_t i) { return i < s.size() ? s[i] : '\0'; }
 

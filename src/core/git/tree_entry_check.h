@@ -9,6 +9,14 @@
 
 namespace home {
 
+// Tree entry modes as git writes them (git's S_IFGITLINK is 0160000).
+constexpr uint32_t kModeTree = 0040000;
+constexpr uint32_t kModeBlob = 0100644;
+constexpr uint32_t kModeExecutable = 0100755;
+constexpr uint32_t kModeGroupWritable = 0100664;  // early git; fsck accepts it unless --strict
+constexpr uint32_t kModeLink = 0120000;
+constexpr uint32_t kModeGitlink = 0160000;
+
 // Why git refuses `name` as the name of a tree entry of file mode `mode` (the mode as the tree
 // records it), or nullptr when git accepts it. Refused: empty names, "." and "..", names holding
 // '/' or NUL, ".git" in any case and in every spelling that NTFS (trailing dots and spaces,

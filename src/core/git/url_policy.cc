@@ -171,4 +171,10 @@ bool SshHost(std::string_view url, std::string* host) {
   return !host->empty();
 }
 
+std::string UrlHost(std::string_view url) {
+  std::string host, port;
+  if (HttpEndpoint(url, &host, &port) || SshHost(url, &host)) return host;
+  return {};
+}
+
 }  // namespace home

@@ -43,4 +43,7 @@ bool SshHost(std::string_view url, std::string* host);
 // .git/config as the origin's URL, usable by the user and free of secrets.
 std::string UrlWithoutCredentials(std::string_view url);
 
+// The host an http(s) or ssh URL names (HttpEndpoint's or SshHost's); empty for other URLs.
+std::string UrlHost(std::string_view url);
+
 }  // namespace home
