@@ -11,8 +11,6 @@
 // touch the timings above): the package's from its onProgress events (the first event of each
 // phase), git's from GIT_TRACE2_EVENT (index-pack's "Receiving objects" and "Resolving deltas"
 // progress regions, the clone's unpack_trees region, the process's exit).
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,40 +19,17 @@ import { fileURLToPath } from 'node:url';
 import { cloneRepository } from '@spoon/home-native';
 import { makeTlsFiles, startHttpGitServer } from '../test/helpers/servers.mjs';
 import { DOTFILES, REALISTIC, buildRealisticRepo, depthOnePackStats } from './realistic-repo.mjs';
+import { gitDepthOneClone as gitClone, median, numberFlag } from './measure.mjs';
 
 const args = process.argv.slice(2);
-const flag = (name, fallback) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
-};
-const runs = flag('--runs', 7);
+const runs = numberFlag('--runs', 7);
 const json = args.includes('--json');
 
-const median = (xs) => {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const f1 = (x) => (Number.isFinite(x) ? x.toFixed(1) : '-');
 /** Wall-clock time in ms with sub-ms precision, comparable with trace2's absolute times. */
 const now = () => performance.timeOrigin + performance.now();
 
-const gitEnvBase = { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' };
 const NETWORKS = ['127.0.0.0/8', '::1/128'];
-
-async function gitClone(url, dest, { caFile, tracePath } = {}) {
-  const env = { ...gitEnvBase };
-  if (caFile) env.GIT_SSL_CAINFO = caFile;
-  const argv = ['clone', '--quiet', '--depth', '1', '--single-branch', url, dest];
-  if (tracePath) {
-    env.GIT_TRACE2_EVENT = tracePath;
-    // Progress on, so that index-pack enters its "Receiving objects" / "Resolving deltas" regions.
-    argv[1] = '--progress';
-  }
-  const child = spawn('git', argv, { stdio: 'ignore', env });
-  const [code] = await once(child, 'exit');
-  if (code !== 0) throw new Error(`git clone exited ${code}`);
-}
 
 function ourClone(url, home, { caFile, onProgress } = {}) {
   return cloneRepository({

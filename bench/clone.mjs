@@ -5,8 +5,6 @@
 //     same URL, alternating, same run. Target: median ratio <= 1.0.
 //  2. fs.promises.readFile latency of a small file, alone and while four clones against a
 //     throttled server run in this process. Target: p99 < 20 ms with the clones.
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -17,36 +15,16 @@ import { fileURLToPath } from 'node:url';
 import { cloneRepository } from '@spoon/home-native';
 import { buildLongHistoryRepo, git } from '../test/helpers/fixtures.mjs';
 import { startHttpGitServer } from '../test/helpers/servers.mjs';
+import { gitDepthOneClone as gitClone, median, numberFlag, percentile } from './measure.mjs';
 
 const args = process.argv.slice(2);
-const flag = (name, fallback) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
-};
-const runs = flag('--runs', 7);
+const runs = numberFlag('--runs', 7);
 const json = args.includes('--json');
 const COMMITS = 5000;
 const FILES = 1000;
 const READS = 300;
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const percentile = (xs, p) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
-};
 const ms = (x) => `${x.toFixed(1)} ms`;
-
-async function gitClone(url, dest) {
-  const child = spawn('git', ['clone', '--quiet', '--depth', '1', '--single-branch', url, dest], {
-    stdio: 'ignore',
-    env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' },
-  });
-  const [code] = await once(child, 'exit');
-  if (code !== 0) throw new Error(`git clone exited ${code}`);
-}
 
 async function readLatencies(file, count) {
   const out = [];

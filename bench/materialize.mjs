@@ -11,12 +11,12 @@ import diagnostics from 'node:diagnostics_channel';
 import { createRequire } from 'node:module';
 import { configHash, materializeUserHome } from '@spoon/home-native';
 import { seedWriteOverlay as seedOverlay } from './seed-overlay.mjs';
+import { median } from './measure.mjs';
 
 const require = createRequire(import.meta.url);
 const { traced, cloneChannel } = require('../dist/tracing.js');
 const runs = Number(process.env.BENCH_RUNS ?? 201);
 const fileCount = 100;
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 const userEnv = {
   username: 'alice',

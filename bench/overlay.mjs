@@ -17,6 +17,7 @@ import vm from 'node:vm';
 import { writeHomeFiles } from '@spoon/home-native';
 import { overlayFiles } from './layout.mjs';
 import { seedWriteOverlay } from './seed-overlay.mjs';
+import { median } from './measure.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -34,11 +35,6 @@ const SETTLE_PER_FILE_MS = 0.03;
 v8.setFlagsFromString('--expose-gc');
 const collectGarbage = vm.runInNewContext('gc');
 
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 const fmt = (ms) => (ms === undefined ? '-' : ms < 10 ? ms.toFixed(2) : ms.toFixed(1));
 const ratio = (a, b) => (a === undefined || b === undefined ? '-' : `${(a / b).toFixed(1)}x`);
 

@@ -16,16 +16,14 @@ import { createRequire } from 'node:module';
 import { configure, localRunner, materializeUserHome } from '@spoon/home-native';
 import { startHttpGitServer } from '../test/helpers/servers.mjs';
 import { buildDotbotShape } from '../test/helpers/submodule-repos.mjs';
+import { gitEnv, median, numberFlag } from './measure.mjs';
 
 // The seed's path runs its installer unsandboxed on this host, so the package's runs do too: the
 // figures compare the clones, not the local runner's namespace setup (about 0.1 s a run).
 process.env.SPOON_LOCAL_RUNNER_SANDBOX = '0';
 const require = createRequire(import.meta.url);
 const { resetSettingsForTests } = require('../dist/settings.js');
-const args = process.argv.slice(2);
-const runs = args.includes('--runs') ? Number(args[args.indexOf('--runs') + 1]) : Number(process.env.BENCH_RUNS ?? 7);
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const gitEnv = { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' };
+const runs = numberFlag('--runs', Number(process.env.BENCH_RUNS ?? 7));
 
 async function sh(command, cwd, env = gitEnv) {
   const child = spawn('bash', ['-c', command], { cwd, env, stdio: 'ignore' });
