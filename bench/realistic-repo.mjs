@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 
-const GENERATOR_VERSION = 1;
+const GENERATOR_VERSION = 2;
 
 /** The realistic repository (pack of a depth-1 clone: 3-4 MB). */
 export const REALISTIC = Object.freeze({
@@ -177,14 +177,17 @@ function fastImportStream(params) {
     const touched = c === 0 ? files : Array.from({ length: 1 + rng.int(params.filesPerCommit * 2 - 1) }, () => rng.pick(files));
     for (const f of touched) {
       if (c > 0) {
-        // Edit a few lines in one place: change, insert or delete.
+        // Edit a few lines in one place: change, insert or delete. Code grows as it ages (more
+        // lines are added than removed), which is why a repository's gc stores the newest version
+        // of a file whole and the older ones as deltas against it, and why a server can send a
+        // depth-1 clone the deltas it has on disk instead of computing new ones.
         const at = 5 + rng.int(Math.max(1, f.lines.length - 6));
         const n = 1 + rng.int(params.linesPerEdit);
         for (let i = 0; i < n; i++) {
-          const op = rng.int(3);
+          const op = rng.next();
           const line = makeLine(rng, vocab, 1 + rng.int(3));
-          if (op === 0) f.lines[Math.min(at + i, f.lines.length - 1)] = line;
-          else if (op === 1) f.lines.splice(at + i, 0, line);
+          if (op < 0.4) f.lines[Math.min(at + i, f.lines.length - 1)] = line;
+          else if (op < 0.85) f.lines.splice(at + i, 0, line);
           else if (f.lines.length > 10) f.lines.splice(at, 1);
         }
       }

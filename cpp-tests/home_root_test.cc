@@ -256,6 +256,38 @@ TEST(HomeRootTest, CreatedDirectoriesAre0755WhateverTheUmask) {
   }
 }
 
+// `created` says the directory reached is one this resolution made: only then may the overlay
+// skip looking at the name before it renames over it.
+TEST(HomeRootTest, ResolveParentSaysWhetherItMadeTheDirectory) {
+  for (bool manual : {false, true}) {
+    ScratchDir scratch;
+    ASSERT_EQ(::mkdir((scratch / "old").c_str(), 0755), 0);
+    ASSERT_EQ(::symlink("old", (scratch / "link").c_str()), 0);
+    HomeOptions options;
+    options.force_manual_walk = manual;
+    HomeRoot root;
+    ASSERT_TRUE(HomeRoot::Open(scratch.path(), options, &root).ok());
+    const struct {
+      const char* path;
+      bool created;
+    } cases[] = {
+        {"f", false},             // the home itself
+        {"old/f", false},         // there already
+        {"link/f", false},        // there already, through a link
+        {"old/new/f", true},      // made by this call
+        {"old/new/f2", false},    // made by the call before
+        {"a/b/../c/f", true},     // the last one made
+        {"a/c/../b/f", false},    // made before, reached through '..'
+    };
+    for (const auto& c : cases) {
+      HomeRoot::Parent parent;
+      const Error e = root.ResolveParent(c.path, true, &parent);
+      ASSERT_TRUE(e.ok()) << c.path << ": " << e.message;
+      EXPECT_EQ(parent.created, c.created) << c.path << (manual ? " (manual)" : " (openat2)");
+    }
+  }
+}
+
 // ResolveDirectory walks every component with the same rules: the directory itself, through
 // in-home links, never out; empty names the home.
 TEST(HomeRootTest, ResolveDirectoryNamesTheDirectoryItselfWithTheSameRules) {

@@ -1,11 +1,14 @@
 // PackHeaderScanner: reads every object of real packs (whole objects, OFS and REF deltas) in
 // pieces of any size, refuses an object or a delta's result announced over the limit before
-// the rest of the pack is fed, and leaves what it cannot parse to the indexer.
+// the rest of the pack is fed, and leaves what it cannot parse to the indexer. PackScanThread:
+// the same on its own thread, handing each piece on only once the scanner has passed it.
 #include "core/git/pack_header_scanner.h"
+#include "core/git/pack_scan_thread.h"
 
 #include <gtest/gtest.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
@@ -129,6 +132,55 @@ TEST_F(PackHeaderScannerTest, NoLimitRefusesNothing) {
   PackHeaderScanner scanner(0);
   EXPECT_TRUE(FeedInPieces(&scanner, pack, 4096));
   EXPECT_EQ(scanner.objects_seen(), count_);
+}
+
+// Through PackScanThread in pieces of `piece` bytes: what it hands on, and whether it passed all.
+bool PassInPieces(PackScanThread* scan, const std::vector<unsigned char>& pack, size_t piece,
+                  std::vector<unsigned char>* handed_on) {
+  std::vector<unsigned char>* passed = nullptr;
+  for (size_t i = 0; i < pack.size(); i += piece) {
+    if (!scan->Pass(pack.data() + i, std::min(piece, pack.size() - i), &passed)) return false;
+    handed_on->insert(handed_on->end(), passed->begin(), passed->end());
+  }
+  if (!scan->Finish(&passed)) return false;
+  handed_on->insert(handed_on->end(), passed->begin(), passed->end());
+  return true;
+}
+
+TEST_F(PackHeaderScannerTest, TheScanThreadHandsOnEveryByteInOrder) {
+  const std::vector<unsigned char> pack = ReadFile(root_ + "/ofs.pack");
+  for (size_t piece : {size_t{1}, size_t{4096}, pack.size()}) {
+    PackScanThread scan(1 << 20);
+    std::vector<unsigned char> handed_on;
+    EXPECT_TRUE(PassInPieces(&scan, pack, piece, &handed_on)) << "pieces of " << piece;
+    EXPECT_EQ(handed_on, pack) << "pieces of " << piece;
+  }
+}
+
+TEST_F(PackHeaderScannerTest, TheScanThreadNeverHandsOnWhatItRefused) {
+  const std::vector<unsigned char> pack = ReadFile(root_ + "/ofs.pack");
+  PackScanThread scan(1000);
+  std::vector<unsigned char> handed_on;
+  EXPECT_FALSE(PassInPieces(&scan, pack, 64, &handed_on));
+  EXPECT_GT(scan.refused_size(), 1000u);
+  // What it handed on is the pack's start, and a scanner with the same limit accepts all of it:
+  // the refused object's header is not in it.
+  ASSERT_LT(handed_on.size(), pack.size());
+  EXPECT_TRUE(std::equal(handed_on.begin(), handed_on.end(), pack.begin()));
+  PackHeaderScanner alone(1000);
+  EXPECT_TRUE(alone.Feed(handed_on.data(), handed_on.size()));
+  std::vector<unsigned char>* passed = nullptr;
+  EXPECT_FALSE(scan.Pass(pack.data(), 1, &passed)) << "refused for good";
+  EXPECT_EQ(passed, nullptr);
+}
+
+TEST_F(PackHeaderScannerTest, TheScanThreadStopsWhereverItIsLeft) {
+  const std::vector<unsigned char> pack = ReadFile(root_ + "/ofs.pack");
+  for (size_t fed : {size_t{0}, size_t{1}, size_t{3}}) {
+    PackScanThread scan(1 << 20);
+    std::vector<unsigned char>* passed = nullptr;
+    for (size_t i = 0; i < fed; ++i) ASSERT_TRUE(scan.Pass(pack.data() + i * 4096, 4096, &passed));
+  }  // each destroyed mid-stream, its last piece perhaps still being scanned: joins, no leak
 }
 
 }  // namespace

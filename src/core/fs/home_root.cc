@@ -127,7 +127,7 @@ Error HomeRoot::ResolveParent(std::string_view normalized, bool create_missing, 
   }
   out->name.assign(parent.back());
   parent.pop_back();
-  return ResolveComponents(normalized, parent, create_missing, &out->dir);
+  return ResolveComponents(normalized, parent, create_missing, &out->dir, nullptr, &out->created);
 }
 
 Error HomeRoot::ResolveDirectory(std::string_view normalized, bool create_missing, UniqueFd* out) const {
@@ -151,7 +151,8 @@ Error HomeRoot::ResolveDirectoryNoFollow(std::string_view normalized, UniqueFd* 
 }
 
 Error HomeRoot::ResolveComponents(std::string_view normalized, const std::vector<std::string_view>& components,
-                                  bool create_missing, UniqueFd* out, Stop* no_follow) const {
+                                  bool create_missing, UniqueFd* out, Stop* no_follow, bool* created) const {
+  if (created != nullptr) *created = false;
   if (components.empty()) return DupRoot(root_.get(), normalized, out);
   if (!options_.force_manual_walk && g_openat2.load(std::memory_order_relaxed) != kOpenat2Missing) {
     std::string joined;
@@ -168,7 +169,7 @@ Error HomeRoot::ResolveComponents(std::string_view normalized, const std::vector
     // EXDEV (a link the kernel would not follow, perhaps one we map), ELOOP, ENOENT (create it),
     // ENOTDIR, EAGAIN (a rename race): the manual walk decides, with the precise error.
   }
-  return ResolveManually(normalized, components, create_missing, out, no_follow);
+  return ResolveManually(normalized, components, create_missing, out, no_follow, created);
 }
 
 namespace {
@@ -179,6 +180,7 @@ struct Walk {
   int root;
   std::vector<UniqueFd> held;
   std::vector<std::string> pending;
+  bool last_made = false;  // held.back() is a directory this walk made
 
   int current() const { return held.empty() ? root : held.back().get(); }
   // The entry changed under us (a race with the home's owner): look at what is there now.
@@ -228,6 +230,7 @@ Error ExpandNonDirectory(Walk* walk, std::string component, const HomeRoot& root
       return Escape(path, "symlink '" + component + "' points to an absolute path outside containerHome");
     }
     walk->held.clear();  // an absolute link into the home restarts at the home
+    walk->last_made = false;
   }
   std::vector<std::string_view> expansion = SplitComponents(relative);
   for (auto it = expansion.rbegin(); it != expansion.rend(); ++it) walk->pending.emplace_back(*it);
@@ -291,6 +294,7 @@ Error CreateMissing(Walk* walk, std::string component, const HomeOptions& option
   if (Error e = MakeDirectory(walk->current(), component, options, path, &made)) return e;
   if (made) {
     walk->held.push_back(std::move(made));
+    walk->last_made = true;
   } else {
     walk->Retry(std::move(component));  // lost a race: look at what is there now
   }
@@ -300,7 +304,7 @@ Error CreateMissing(Walk* walk, std::string component, const HomeOptions& option
 }  // namespace
 
 Error HomeRoot::ResolveManually(std::string_view normalized, const std::vector<std::string_view>& parent,
-                                bool create_missing, UniqueFd* out, Stop* no_follow) const {
+                                bool create_missing, UniqueFd* out, Stop* no_follow, bool* created) const {
   const char* failure_code = create_missing ? "ERR_WRITE_FAILED" : "ERR_READ_FAILED";
   const std::string path(normalized);
   Walk walk{root_.get(), {}, {}};
@@ -318,12 +322,14 @@ Error HomeRoot::ResolveManually(std::string_view normalized, const std::vector<s
     if (component == "..") {
       if (walk.held.empty()) return Escape(path, "'..' in a symlink climbs above the home");
       walk.held.pop_back();
+      walk.last_made = false;  // what it returns to may have been made too; saying no is safe
       continue;
     }
 
     int fd = ::openat(walk.current(), component.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd >= 0) {
       walk.held.emplace_back(fd);
+      walk.last_made = false;
       continue;
     }
     const int err = errno;
@@ -349,6 +355,7 @@ Error HomeRoot::ResolveManually(std::string_view normalized, const std::vector<s
   }
 
   if (walk.held.empty()) return DupRoot(root_.get(), normalized, out);
+  if (created != nullptr) *created = walk.last_made;
   *out = std::move(walk.held.back());
   return {};
 }
@@ -371,7 +378,7 @@ Error HomeRoot::FollowFinalLink(std::string_view normalized, Parent* out) const 
     UniqueFd dir;
     if (parent.empty()) {
       if (Error e = DupRoot(root_.get(), normalized, &dir)) return e;
-    } else if (Error e = ResolveManually(normalized, parent, false, &dir, nullptr)) {
+    } else if (Error e = ResolveManually(normalized, parent, false, &dir, nullptr, nullptr)) {
       return e;
     }
     struct stat st;

@@ -54,6 +54,9 @@ class HomeRoot {
   struct Parent {
     UniqueFd dir;      // directory that holds the final component; inside the home
     std::string name;  // the final component, one name, never "." or ".."
+    // `dir` was made by this resolution (create_missing): it was empty when made, so whatever is
+    // in it now was put there since (by the home's owner, racing us).
+    bool created = false;
   };
 
   // Pins `home_dir` (absolute, must exist and be a directory; opened O_PATH|O_DIRECTORY, the last
@@ -107,10 +110,11 @@ class HomeRoot {
  private:
   // The one walker: openat2 (RESOLVE_BENEATH) when it can decide, else ResolveManually.
   // `no_follow` set: follow no link, stop where the walk cannot go on (see ResolveParentNoFollow).
+  // `created` set: told whether the directory reached is one this call made.
   Error ResolveComponents(std::string_view normalized, const std::vector<std::string_view>& components,
-                          bool create_missing, UniqueFd* out, Stop* no_follow = nullptr) const;
+                          bool create_missing, UniqueFd* out, Stop* no_follow = nullptr, bool* created = nullptr) const;
   Error ResolveManually(std::string_view normalized, const std::vector<std::string_view>& components,
-                        bool create_missing, UniqueFd* out, Stop* no_follow) const;
+                        bool create_missing, UniqueFd* out, Stop* no_follow, bool* created) const;
 
   UniqueFd root_;
   std::string home_dir_;

@@ -4,9 +4,10 @@
 #include <git2/sys/odb_backend.h>
 
 #include <memory>
+#include <vector>
 
 #include "core/git/git_error.h"
-#include "core/git/pack_header_scanner.h"
+#include "core/git/pack_scan_thread.h"
 
 namespace home {
 namespace {
@@ -25,24 +26,37 @@ struct GuardWritepack {
   git_odb_writepack parent;
   git_odb_writepack* inner;
   CloneBudget* budget;
-  PackHeaderScanner scanner;
+  PackScanThread scanner;
   GuardWritepack(uint64_t max, CloneBudget* b) : parent{}, inner(nullptr), budget(b), scanner(max) {}
 };
 
 GuardBackend* Of(git_odb_backend* backend) { return reinterpret_cast<GuardBackend*>(backend); }
 GuardWritepack* Of(git_odb_writepack* writepack) { return reinterpret_cast<GuardWritepack*>(writepack); }
 
-int Append(git_odb_writepack* w, const void* data, size_t size, git_indexer_progress* stats) {
-  GuardWritepack* self = Of(w);
-  if (!self->scanner.Feed(static_cast<const unsigned char*>(data), size)) {
-    self->budget->CountPackObject(self->scanner.refused_size());
-    git_error_set_str(GIT_ERROR_INDEXER, "the pack holds an object over maxFileBytes");
-    return -1;
-  }
-  return self->inner->append(self->inner, data, size, stats);
+int Refuse(GuardWritepack* self) {
+  self->budget->CountPackObject(self->scanner.refused_size());
+  git_error_set_str(GIT_ERROR_INDEXER, "the pack holds an object over maxFileBytes");
+  return -1;
 }
 
-int Commit(git_odb_writepack* w, git_indexer_progress* stats) { return Of(w)->inner->commit(Of(w)->inner, stats); }
+// The indexer gets each chunk one call late: after the scanner has passed it (pack_scan_thread.h).
+int Append(git_odb_writepack* w, const void* data, size_t size, git_indexer_progress* stats) {
+  GuardWritepack* self = Of(w);
+  std::vector<unsigned char>* passed = nullptr;
+  if (!self->scanner.Pass(static_cast<const unsigned char*>(data), size, &passed)) return Refuse(self);
+  if (passed->empty()) return 0;
+  return self->inner->append(self->inner, passed->data(), passed->size(), stats);
+}
+
+int Commit(git_odb_writepack* w, git_indexer_progress* stats) {
+  GuardWritepack* self = Of(w);
+  std::vector<unsigned char>* last = nullptr;
+  if (!self->scanner.Finish(&last)) return Refuse(self);
+  if (!last->empty()) {
+    if (int rc = self->inner->append(self->inner, last->data(), last->size(), stats); rc < 0) return rc;
+  }
+  return self->inner->commit(self->inner, stats);
+}
 
 void FreeWritepack(git_odb_writepack* w) {
   std::unique_ptr<GuardWritepack> self(Of(w));

@@ -1,9 +1,10 @@
 // The clone's budget inside the repository's object database, where libgit2 has no callback of
 // its own to ask it:
 //   - writepack (what a fetch writes the pack through): the stream is read on its way to the
-//     indexer (pack_header_scanner.h), and an object announced over maxFileBytes is refused
-//     before the indexer inflates and hashes it. Without it a zlib bomb (3 GiB of zeros in 3 MB of
-//     pack) costs seconds of CPU before the budget walk can refuse it.
+//     indexer (pack_header_scanner.h, on a thread of its own one chunk ahead: pack_scan_thread.h),
+//     and an object announced over maxFileBytes is refused before the indexer inflates and hashes
+//     it. Without it a zlib bomb (3 GiB of zeros in 3 MB of pack) costs seconds of CPU before the
+//     budget walk can refuse it.
 //   - read: every object read asks the budget first. Checkout writes its files with no callback
 //     that can stop it (its notify callback runs before the first write), and reads each file's
 //     blob as it goes: this is where the deadline and the abort reach that phase.

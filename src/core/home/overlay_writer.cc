@@ -1,6 +1,7 @@
 // The overlay writer. Costs per file, which the benchmark holds us to: an unchanged file is one
-// fstatat, one open, one fstat, one read and one close; a new or changed file is one fstatat,
-// the temporary file's open, write, fchmod (fchown), close and one renameat. A directory costs one
+// fstatat, one open, one fstat, one read and one close; a new or changed file is one fstatat
+// (none in a directory the batch made), the temporary file's open, write, fchmod (fchown), close
+// and one renameat. A directory costs one
 // resolution for the whole batch, because files are taken directory by directory, and large
 // batches spread their directories over a few threads.
 #include "core/home/overlay_writer.h"
@@ -164,14 +165,17 @@ Error WriteAt(int dir, const std::string& name, const struct stat* st, const Ove
 
 // A symlink at the name is written through when it resolves inside the home (the link stays, as
 // with the seed's writeFile); one that leads or dangles out, loops, or ends at a directory or in
-// .spoon/ is replaced like any other file, never opened.
-Error WriteOne(const HomeRoot& root, int dir, const std::string& name, std::string_view normalized,
+// .spoon/ is replaced like any other file, never opened. In a directory this batch made there is
+// nothing to look at first: anything at the name was put there since by the home's owner, and the
+// rename replaces it without following it (a directory fails the rename with EISDIR instead).
+Error WriteOne(const HomeRoot& root, const HomeRoot::Parent& dir, const std::string& name, std::string_view normalized,
                const OverlayFile& file, std::vector<char>* buffer, Outcome* outcome) {
   const HomeOptions& options = root.options();
+  if (dir.created) return WriteAt(dir.dir.get(), name, nullptr, file, options, buffer, outcome);
   struct stat st;
-  if (::fstatat(dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+  if (::fstatat(dir.dir.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
     if (errno != ENOENT) return SysError("ERR_WRITE_FAILED", "fstatat", errno, file.path, "cannot inspect the file");
-    return WriteAt(dir, name, nullptr, file, options, buffer, outcome);
+    return WriteAt(dir.dir.get(), name, nullptr, file, options, buffer, outcome);
   }
   if (S_ISLNK(st.st_mode)) {
     HomeRoot::Parent target;
@@ -184,7 +188,7 @@ Error WriteOne(const HomeRoot& root, int dir, const std::string& name, std::stri
       return SysError("ERR_WRITE_FAILED", "fstatat", errno, file.path, "cannot inspect the link's target");
     }
   }
-  return WriteAt(dir, name, &st, file, options, buffer, outcome);
+  return WriteAt(dir.dir.get(), name, &st, file, options, buffer, outcome);
 }
 
 // What one writer thread did: counts and failures (with their input index), merged at the end.
@@ -231,7 +235,7 @@ void WriteGroups(Batch* batch, Tally* tally) {
       Outcome outcome = Outcome::kWritten;
       if (e.ok()) {
         const std::string name = entry.normalized.substr(entry.parent.empty() ? 0 : entry.parent.size() + 1);
-        e = WriteOne(batch->root, dir.dir.get(), name, entry.normalized, file, &buffer, &outcome);
+        e = WriteOne(batch->root, dir, name, entry.normalized, file, &buffer, &outcome);
       }
       if (e) {
         e.path = file.path;  // the path as the caller gave it, not our clean form
