@@ -85,12 +85,15 @@ sandboxed('the script cannot write outside its home', async (t) => {
   const { dir, homeDir } = await home(t);
   const outside = tempDir(t, 'local-runner-outside-');
   const etcName = `spoon-local-runner-${process.pid}`;
+  // A name of this run's own in /tmp: whatever else the host's /tmp holds is not the script's doing.
+  const tmpName = `spoon-local-runner-tmp-${process.pid}`;
+  assert.equal(await exists(`/tmp/${tmpName}`), false);
   const targets = [`/etc/${etcName}`, path.join(outside, 'x'), path.join(homeDir, '..', 'sibling'), path.join(homeDir, 'via-host-path')];
   const script = [
     ...targets.map((target) => `touch '${target}' 2>/dev/null && echo wrote >> "$HOME/escapes"`),
     // Root-owned host files are read-only to the script even where their mode would let their owner write.
     'echo x > /dev/sda 2>/dev/null && echo wrote >> "$HOME/escapes"',
-    'touch /tmp/scratch && echo ok > "$HOME/tmp-writable"',
+    `touch /tmp/${tmpName} && echo ok > "$HOME/tmp-writable"`,
     'true',
   ].join('\n');
   await localRunner(options(homeDir, script));
@@ -99,7 +102,7 @@ sandboxed('the script cannot write outside its home', async (t) => {
   assert.deepEqual(await readdir(outside), []);
   assert.deepEqual((await readdir(path.join(dir, 'homes'))).sort(), ['alice']);
   assert.deepEqual((await readdir(homeDir)).sort(), ['tmp-writable'], 'only what the script wrote through containerHome');
-  assert.equal(await exists('/tmp/scratch'), false, "the script's /tmp is its own");
+  assert.equal(await exists(`/tmp/${tmpName}`), false, "the script's /tmp is its own");
 });
 
 sandboxed("the other homes beside it on the host are out of the script's sight", async (t) => {
