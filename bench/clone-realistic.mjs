@@ -206,9 +206,10 @@ async function main() {
       servers.push(server);
       return server.url(repo.name);
     };
+    const setups = serverSetups(cacheDir);
     const results = [];
     const phases = {};
-    for (const setup of serverSetups(cacheDir)) {
+    for (const setup of setups) {
       // One server per repository root (the cache keeps each repository in its own directory).
       const cases = [
         { name: 'realistic repo, HTTP', url: await start(realistic, { env: setup.env }), target: 0.8 },
@@ -259,7 +260,7 @@ async function main() {
       console.log(`| ${r.server} | ${r.case} | ${f1(r.oursMedianMs)} | ${f1(r.gitMedianMs)} | ${r.medianRatio.toFixed(2)} | <= ${r.target} | ${r.met ? 'yes' : 'no'} |`);
     }
     const label = { packWait: "(of connecting: waiting for the server's pack, git only)" };
-    for (const setup of serverSetups(cacheDir)) {
+    for (const setup of setups) {
       console.log(`\nPhases of the realistic repo over HTTPS, ${setup.name} (median ms of ${runs} instrumented runs)\n`);
       console.log('| phase | cloneRepository | git clone |');
       console.log('|---|---:|---:|');

@@ -137,13 +137,14 @@ TEST_F(PackHeaderScannerTest, NoLimitRefusesNothing) {
 // Through PackScanThread in pieces of `piece` bytes: what it hands on, and whether it passed all.
 bool PassInPieces(PackScanThread* scan, const std::vector<unsigned char>& pack, size_t piece,
                   std::vector<unsigned char>* handed_on) {
-  std::vector<unsigned char>* passed = nullptr;
   for (size_t i = 0; i < pack.size(); i += piece) {
-    if (!scan->Pass(pack.data() + i, std::min(piece, pack.size() - i), &passed)) return false;
+    const std::vector<unsigned char>* passed = scan->Pass(pack.data() + i, std::min(piece, pack.size() - i));
+    if (passed == nullptr) return false;
     handed_on->insert(handed_on->end(), passed->begin(), passed->end());
   }
-  if (!scan->Finish(&passed)) return false;
-  handed_on->insert(handed_on->end(), passed->begin(), passed->end());
+  const std::vector<unsigned char>* last = scan->Finish();
+  if (last == nullptr) return false;
+  handed_on->insert(handed_on->end(), last->begin(), last->end());
   return true;
 }
 
@@ -169,17 +170,14 @@ TEST_F(PackHeaderScannerTest, TheScanThreadNeverHandsOnWhatItRefused) {
   EXPECT_TRUE(std::equal(handed_on.begin(), handed_on.end(), pack.begin()));
   PackHeaderScanner alone(1000);
   EXPECT_TRUE(alone.Feed(handed_on.data(), handed_on.size()));
-  std::vector<unsigned char>* passed = nullptr;
-  EXPECT_FALSE(scan.Pass(pack.data(), 1, &passed)) << "refused for good";
-  EXPECT_EQ(passed, nullptr);
+  EXPECT_EQ(scan.Pass(pack.data(), 1), nullptr) << "refused for good";
 }
 
 TEST_F(PackHeaderScannerTest, TheScanThreadStopsWhereverItIsLeft) {
   const std::vector<unsigned char> pack = ReadFile(root_ + "/ofs.pack");
   for (size_t fed : {size_t{0}, size_t{1}, size_t{3}}) {
     PackScanThread scan(1 << 20);
-    std::vector<unsigned char>* passed = nullptr;
-    for (size_t i = 0; i < fed; ++i) ASSERT_TRUE(scan.Pass(pack.data() + i * 4096, 4096, &passed));
+    for (size_t i = 0; i < fed; ++i) ASSERT_NE(scan.Pass(pack.data() + i * 4096, 4096), nullptr);
   }  // each destroyed mid-stream, its last piece perhaps still being scanned: joins, no leak
 }
 

@@ -42,16 +42,16 @@ int Refuse(GuardWritepack* self) {
 // The indexer gets each chunk one call late: after the scanner has passed it (pack_scan_thread.h).
 int Append(git_odb_writepack* w, const void* data, size_t size, git_indexer_progress* stats) {
   GuardWritepack* self = Of(w);
-  std::vector<unsigned char>* passed = nullptr;
-  if (!self->scanner.Pass(static_cast<const unsigned char*>(data), size, &passed)) return Refuse(self);
+  const std::vector<unsigned char>* passed = self->scanner.Pass(static_cast<const unsigned char*>(data), size);
+  if (passed == nullptr) return Refuse(self);
   if (passed->empty()) return 0;
   return self->inner->append(self->inner, passed->data(), passed->size(), stats);
 }
 
 int Commit(git_odb_writepack* w, git_indexer_progress* stats) {
   GuardWritepack* self = Of(w);
-  std::vector<unsigned char>* last = nullptr;
-  if (!self->scanner.Finish(&last)) return Refuse(self);
+  const std::vector<unsigned char>* last = self->scanner.Finish();
+  if (last == nullptr) return Refuse(self);
   if (!last->empty()) {
     if (int rc = self->inner->append(self->inner, last->data(), last->size(), stats); rc < 0) return rc;
   }

@@ -34,32 +34,24 @@ void PackScanThread::Run() {
   }
 }
 
-bool PackScanThread::WaitIdle() {
-  std::unique_lock<std::mutex> lock(mutex_);
-  wake_.wait(lock, [this] { return !busy_; });
-  return !refused_;
-}
-
-bool PackScanThread::Pass(const unsigned char* data, size_t size, std::vector<unsigned char>** passed) {
-  *passed = nullptr;
-  if (!WaitIdle()) return false;
-  // Idle: scanning_ holds chunk k-1, passed; passed_ the chunk the indexer already took.
-  std::swap(scanning_, passed_);
-  scanning_.assign(data, data + size);
+const std::vector<unsigned char>* PackScanThread::Pass(const unsigned char* data, size_t size) {
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    std::unique_lock<std::mutex> lock(mutex_);
+    wake_.wait(lock, [this] { return !busy_; });
+    if (refused_) return nullptr;
+    // Idle: scanning_ holds chunk k-1, passed; passed_ the chunk the indexer already took.
+    std::swap(scanning_, passed_);
+    scanning_.assign(data, data + size);
     busy_ = true;
   }
   wake_.notify_all();
-  *passed = &passed_;
-  return true;
+  return &passed_;
 }
 
-bool PackScanThread::Finish(std::vector<unsigned char>** passed) {
-  *passed = nullptr;
-  if (!WaitIdle()) return false;
-  *passed = &scanning_;
-  return true;
+const std::vector<unsigned char>* PackScanThread::Finish() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  wake_.wait(lock, [this] { return !busy_; });
+  return refused_ ? nullptr : &scanning_;
 }
 
 }  // namespace home

@@ -25,17 +25,16 @@ class PackScanThread {
   PackScanThread& operator=(const PackScanThread&) = delete;
 
   // Hands `data` (copied) to the scanner and returns the chunk before it, now passed, for the
-  // indexer; empty the first time. False when the scanner refused that earlier chunk (or any
-  // before it): nothing is returned, and every later call is false too.
-  bool Pass(const unsigned char* data, size_t size, std::vector<unsigned char>** passed);
-  // Waits for the last chunk handed in and returns it if it passed (the stream's end).
-  bool Finish(std::vector<unsigned char>** passed);
+  // indexer; empty the first time. Null when the scanner refused that earlier chunk (or any
+  // before it), and for every later call too.
+  const std::vector<unsigned char>* Pass(const unsigned char* data, size_t size);
+  // Waits for the last chunk handed in and returns it if it passed (the stream's end); null if not.
+  const std::vector<unsigned char>* Finish();
 
-  uint64_t refused_size() const { return scanner_.refused_size(); }  // read after a false
+  uint64_t refused_size() const { return scanner_.refused_size(); }  // read after a null
 
  private:
   void Run();
-  bool WaitIdle();  // until the scanner is done with its chunk; its verdict
 
   PackHeaderScanner scanner_;
   std::mutex mutex_;

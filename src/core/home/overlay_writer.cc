@@ -1,9 +1,8 @@
 // The overlay writer. Costs per file, which the benchmark holds us to: an unchanged file is one
 // fstatat, one open, one fstat, one read and one close; a new or changed file is one fstatat
 // (none in a directory the batch made), the temporary file's open, write, fchmod (fchown), close
-// and one renameat. A directory costs one
-// resolution for the whole batch, because files are taken directory by directory, and large
-// batches spread their directories over a few threads.
+// and one renameat. A directory costs one resolution for the whole batch, because files are taken
+// directory by directory, and large batches spread their directories over a few threads.
 #include "core/home/overlay_writer.h"
 
 #include <fcntl.h>
@@ -171,11 +170,12 @@ Error WriteAt(int dir, const std::string& name, const struct stat* st, const Ove
 Error WriteOne(const HomeRoot& root, const HomeRoot::Parent& dir, const std::string& name, std::string_view normalized,
                const OverlayFile& file, std::vector<char>* buffer, Outcome* outcome) {
   const HomeOptions& options = root.options();
-  if (dir.created) return WriteAt(dir.dir.get(), name, nullptr, file, options, buffer, outcome);
+  const int fd = dir.dir.get();
+  if (dir.created) return WriteAt(fd, name, nullptr, file, options, buffer, outcome);
   struct stat st;
-  if (::fstatat(dir.dir.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+  if (::fstatat(fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
     if (errno != ENOENT) return SysError("ERR_WRITE_FAILED", "fstatat", errno, file.path, "cannot inspect the file");
-    return WriteAt(dir.dir.get(), name, nullptr, file, options, buffer, outcome);
+    return WriteAt(fd, name, nullptr, file, options, buffer, outcome);
   }
   if (S_ISLNK(st.st_mode)) {
     HomeRoot::Parent target;
@@ -188,7 +188,7 @@ Error WriteOne(const HomeRoot& root, const HomeRoot::Parent& dir, const std::str
       return SysError("ERR_WRITE_FAILED", "fstatat", errno, file.path, "cannot inspect the link's target");
     }
   }
-  return WriteAt(dir.dir.get(), name, &st, file, options, buffer, outcome);
+  return WriteAt(fd, name, &st, file, options, buffer, outcome);
 }
 
 // What one writer thread did: counts and failures (with their input index), merged at the end.
