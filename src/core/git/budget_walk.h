@@ -7,6 +7,7 @@
 
 #include <git2.h>
 
+#include <deque>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,10 @@ struct TreeEntryToWrite {
   uint32_t mode;  // as the tree records it (tree_entry_check.h: kModeTree, kModeBlob, ...)
 };
 
+// A deque, not a vector: with the limits lifted a walk can list millions of entries before its
+// deadline, and a vector's doubling then copies them all in one step the deadline cannot reach.
+using TreeEntries = std::deque<TreeEntryToWrite>;
+
 struct BudgetWalkResult {
   // Whether any directory holds a .gitattributes: without one no filter can apply (the global
   // and system attribute files are out of reach, git_runtime.cc, and a fresh repository has no
@@ -31,7 +36,7 @@ struct BudgetWalkResult {
   // The paths of the tree's gitlinks (submodules' commits), as the walk met them.
   std::vector<std::string> gitlinks;
   // Every entry, for the checkout writer (checkout_writer.h).
-  std::vector<TreeEntryToWrite> entries;
+  TreeEntries entries;
 };
 
 // Walks the tree of `commit` iteratively (an explicit stack, however deep the tree), charging `budget` with

@@ -29,11 +29,11 @@ struct Written {
 
 // What the writer threads share. `next` hands out files; `failed` stops them all.
 struct Shared {
-  Shared(const std::vector<TreeEntryToWrite>& entries_, const std::vector<size_t>& files_, int workdir_,
+  Shared(const TreeEntries& entries_, const std::vector<size_t>& files_, int workdir_,
          CloneBudget::Clock::time_point deadline_, const CancelFlag& cancel_)
       : entries(entries_), files(files_), workdir(workdir_), deadline(deadline_), cancel(cancel_) {}
 
-  const std::vector<TreeEntryToWrite>& entries;
+  const TreeEntries& entries;
   const std::vector<size_t>& files;  // indexes of the entries that are files or links
   int workdir;
   CloneBudget::Clock::time_point deadline;
@@ -120,7 +120,7 @@ void WriterThread(const std::string& gitdir, Shared* shared, std::vector<Written
 
 // The index libgit2's checkout leaves: the tree's entries, each file's with the stat data of what
 // was written, so that git compares stat data instead of hashing the files again.
-Error WriteIndex(git_repository* repo, git_commit* commit, const std::vector<TreeEntryToWrite>& entries,
+Error WriteIndex(git_repository* repo, git_commit* commit, const TreeEntries& entries,
                  const std::vector<std::vector<Written>>& written) {
   git_index* raw_index = nullptr;
   if (int rc = git_repository_index(&raw_index, repo); rc < 0) return GitFailure("opening the index", rc);
@@ -152,7 +152,7 @@ Error WriteIndex(git_repository* repo, git_commit* commit, const std::vector<Tre
 
 }  // namespace
 
-Error WriteCheckout(git_repository* repo, git_commit* commit, const std::vector<TreeEntryToWrite>& entries,
+Error WriteCheckout(git_repository* repo, git_commit* commit, const TreeEntries& entries,
                     CloneBudget* budget, const CheckoutProgressFn& progress, size_t threads) {
   const char* workdir_path = git_repository_workdir(repo);
   if (workdir_path == nullptr) return MakeError("ERR_CLONE_FAILED", "the repository has no work tree");

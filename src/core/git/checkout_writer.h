@@ -30,7 +30,7 @@ using CheckoutProgressFn = std::function<void(size_t done, size_t total)>;
 // its index. `threads` writers at most, this one included; fewer for small trees. Stops at the
 // budget's reason (the deadline, the abort) within a few files. ERR_CLONE_FAILED with the OS
 // error for a file that cannot be written.
-Error WriteCheckout(git_repository* repo, git_commit* commit, const std::vector<TreeEntryToWrite>& entries,
+Error WriteCheckout(git_repository* repo, git_commit* commit, const TreeEntries& entries,
                     CloneBudget* budget, const CheckoutProgressFn& progress, size_t threads);
 
 }  // namespace home
