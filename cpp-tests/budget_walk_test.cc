@@ -17,7 +17,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-int Sh(const std::string& command) { return std::system(command.c_str()); }
+using home::test::Sh;
 
 class BudgetWalkTest : public ::testing::Test {
  protected:

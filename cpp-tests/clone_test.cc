@@ -28,7 +28,7 @@
 namespace home {
 namespace {
 
-int Sh(const std::string& command) { return std::system(command.c_str()); }
+using home::test::Sh;
 
 class CloneTest : public ::testing::Test {
  protected:
@@ -72,6 +72,36 @@ TEST_F(CloneTest, ClonesALocalPathIntoAFreshDirectory) {
   struct stat st;
   ASSERT_EQ(lstat((dir + "/link").c_str(), &st), 0);
   EXPECT_TRUE(S_ISLNK(st.st_mode));
+}
+
+// With a file limit the pack streams through the scanner, which keeps its whole objects: checkout
+// reads them from memory (odb_guard.h), and what it writes is what git wrote. Without one, every
+// object comes from the pack.
+TEST_F(CloneTest, ChecksOutFromTheObjectsThePackStreamKept) {
+  for (uint64_t max_memory : {uint64_t{0}, uint64_t{64} << 20}) {
+    for (uint64_t max_file : {uint64_t{0}, uint64_t{1} << 20}) {
+      const std::string dir = root_ + "/kept-" + std::to_string(max_memory) + "-" + std::to_string(max_file);
+      ASSERT_EQ(mkdir(dir.c_str(), 0700), 0);
+      CloneSpec spec = FileSpec(root_ + "/repo.git");
+      spec.max_file_bytes = max_file;
+      spec.max_memory_bytes = max_memory;
+      CloneResult result;
+      const Error e = CloneInto(dir, spec, CancelFlag(), {}, &result);
+      ASSERT_TRUE(e.ok()) << e.message;
+      std::ifstream a(dir + "/a.txt"), b(dir + "/b.txt");
+      std::string line_a, line_b;
+      std::getline(a, line_a);
+      std::getline(b, line_b);
+      EXPECT_EQ(line_a, "hi");
+      EXPECT_EQ(line_b, "two");
+      // The commit, its tree and the three blobs (a.txt, b.txt, the link's target) at least.
+      if (max_file != 0) {
+        EXPECT_GE(result.objects_from_stream, 4u) << "memory " << max_memory;
+      } else {
+        EXPECT_EQ(result.objects_from_stream, 0u) << "memory " << max_memory << ", file " << max_file;
+      }
+    }
+  }
 }
 
 TEST_F(CloneTest, CancelledBeforeStartIsAborted) {

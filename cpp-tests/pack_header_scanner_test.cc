@@ -20,12 +20,8 @@
 namespace home {
 namespace {
 
-int Sh(const std::string& command) { return std::system(command.c_str()); }
-
-std::vector<unsigned char> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::vector<unsigned char>((std::istreambuf_iterator<char>(in)), {});
-}
+using home::test::ReadBytes;
+using home::test::Sh;
 
 class PackHeaderScannerTest : public ::testing::Test {
  protected:
@@ -41,7 +37,7 @@ class PackHeaderScannerTest : public ::testing::Test {
                  "echo HEAD | " + git + "pack-objects -q --stdout --revs > ../ref.pack && " + git +
                  "count-objects -v | sed -n 's/^in-pack: //p' > ../count"),
               0);
-    const std::vector<unsigned char> count = ReadFile(root_ + "/count");
+    const std::vector<unsigned char> count = ReadBytes(root_ + "/count");
     count_ = std::stoul(std::string(count.begin(), count.end()));
   }
   static void TearDownTestSuite() {
@@ -68,7 +64,7 @@ bool FeedInPieces(PackHeaderScanner* scanner, const std::vector<unsigned char>& 
 TEST_F(PackHeaderScannerTest, ReadsEveryObjectOfRealPacksInPiecesOfAnySize) {
   ASSERT_GT(count_, 60u);
   for (const char* name : {"ofs.pack", "ref.pack"}) {
-    const std::vector<unsigned char> pack = ReadFile(root_ + "/" + name);
+    const std::vector<unsigned char> pack = ReadBytes(root_ + "/" + name);
     for (size_t piece : {size_t{1}, size_t{7}, size_t{4096}, size_t{65536}, pack.size()}) {
       PackHeaderScanner scanner(1 << 20);
       EXPECT_TRUE(FeedInPieces(&scanner, pack, piece)) << name << " in pieces of " << piece;
@@ -79,7 +75,7 @@ TEST_F(PackHeaderScannerTest, ReadsEveryObjectOfRealPacksInPiecesOfAnySize) {
 }
 
 TEST_F(PackHeaderScannerTest, RefusesAWholeObjectOverTheLimitBeforeItsData) {
-  const std::vector<unsigned char> pack = ReadFile(root_ + "/ofs.pack");
+  const std::vector<unsigned char> pack = ReadBytes(root_ + "/ofs.pack");
   // The file is about 80 KB: a limit of 1 KB refuses it (and nothing before it).
   PackHeaderScanner scanner(1000);
   EXPECT_FALSE(FeedInPieces(&scanner, pack, 64));
@@ -128,7 +124,7 @@ TEST_F(PackHeaderScannerTest, LeavesWhatItCannotReadToTheIndexer) {
 }
 
 TEST_F(PackHeaderScannerTest, NoLimitRefusesNothing) {
-  const std::vector<unsigned char> pack = ReadFile(root_ + "/ofs.pack");
+  const std::vector<unsigned char> pack = ReadBytes(root_ + "/ofs.pack");
   PackHeaderScanner scanner(0);
   EXPECT_TRUE(FeedInPieces(&scanner, pack, 4096));
   EXPECT_EQ(scanner.objects_seen(), count_);
@@ -149,7 +145,7 @@ bool PassInPieces(PackScanThread* scan, const std::vector<unsigned char>& pack, 
 }
 
 TEST_F(PackHeaderScannerTest, TheScanThreadHandsOnEveryByteInOrder) {
-  const std::vector<unsigned char> pack = ReadFile(root_ + "/ofs.pack");
+  const std::vector<unsigned char> pack = ReadBytes(root_ + "/ofs.pack");
   for (size_t piece : {size_t{1}, size_t{4096}, pack.size()}) {
     PackScanThread scan(1 << 20);
     std::vector<unsigned char> handed_on;
@@ -159,7 +155,7 @@ TEST_F(PackHeaderScannerTest, TheScanThreadHandsOnEveryByteInOrder) {
 }
 
 TEST_F(PackHeaderScannerTest, TheScanThreadNeverHandsOnWhatItRefused) {
-  const std::vector<unsigned char> pack = ReadFile(root_ + "/ofs.pack");
+  const std::vector<unsigned char> pack = ReadBytes(root_ + "/ofs.pack");
   PackScanThread scan(1000);
   std::vector<unsigned char> handed_on;
   EXPECT_FALSE(PassInPieces(&scan, pack, 64, &handed_on));
@@ -174,7 +170,7 @@ TEST_F(PackHeaderScannerTest, TheScanThreadNeverHandsOnWhatItRefused) {
 }
 
 TEST_F(PackHeaderScannerTest, TheScanThreadStopsWhereverItIsLeft) {
-  const std::vector<unsigned char> pack = ReadFile(root_ + "/ofs.pack");
+  const std::vector<unsigned char> pack = ReadBytes(root_ + "/ofs.pack");
   for (size_t fed : {size_t{0}, size_t{1}, size_t{3}}) {
     PackScanThread scan(1 << 20);
     for (size_t i = 0; i < fed; ++i) ASSERT_NE(scan.Pass(pack.data() + i * 4096, 4096), nullptr);

@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <sstream>
 #include <string>
@@ -58,6 +59,14 @@ inline std::string ReadText(const std::string& path) {
   buffer << in.rdbuf();
   return buffer.str();
 }
+
+inline std::vector<unsigned char> ReadBytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::vector<unsigned char>((std::istreambuf_iterator<char>(in)), {});
+}
+
+// A shell command's exit status (std::system's), for building fixtures with the git CLI.
+inline int Sh(const std::string& command) { return std::system(command.c_str()); }
 
 inline bool Exists(const std::string& path) {
   struct stat st;

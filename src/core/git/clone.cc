@@ -455,7 +455,7 @@ Error NetworkAccessOf(const CloneSpec& spec, CloneBudget& budget, NetworkAccess*
 
 // A fresh repository in `dir`, configured and guarded (its object database checks each object
 // of the pack against the budget as it arrives).
-Error NewRepository(const std::string& dir, CloneBudget* budget, GitRepository* out) {
+Error NewRepository(const std::string& dir, CloneBudget* budget, OdbGuardCounts* counts, GitRepository* out) {
   git_repository_init_options init = GIT_REPOSITORY_INIT_OPTIONS_INIT;
   // The staging directory made `dir` for us; an existing repository there is a bug, not a reuse.
   init.flags = GIT_REPOSITORY_INIT_NO_REINIT;
@@ -465,7 +465,7 @@ Error NewRepository(const std::string& dir, CloneBudget* budget, GitRepository* 
   }
   *out = GitRepository(raw_repo);
   if (Error e = ConfigureRepository(out->get())) return e;
-  return GuardObjectDatabase(out->get(), budget);
+  return GuardObjectDatabase(out->get(), budget, counts);
 }
 
 // Asks the remote what it has (`git ls-remote`) and decides what to fetch; the connection stays
@@ -790,8 +790,9 @@ Error CloneWithin(const std::string& dir, const CloneSpec& spec, CloneBudget* bu
   const TlsTrustScope trust(spec.ca_file);
   session.Emit(ClonePhase::kConnecting);
 
+  OdbGuardCounts counts;  // outlives the repository, whose guard counts into it
   GitRepository repo;
-  if (Error e = NewRepository(dir, budget, &repo)) return e;
+  if (Error e = NewRepository(dir, budget, &counts, &repo)) return e;
   GitRemote remote;
   Target target;
   if (Error e = ConnectAndResolve(repo.get(), &session, &remote, &target)) return e;
@@ -806,6 +807,7 @@ Error CloneWithin(const std::string& dir, const CloneSpec& spec, CloneBudget* bu
     if (Error e = CloneSubmodules(top, walked.gitlinks, spec, budget, &result->submodules)) return e;
   }
   Report(session, target, commit.get(), shallow, result);
+  result->objects_from_stream = counts.objects_from_stream.load();
   session.Emit(ClonePhase::kDone);
   return {};
 }

@@ -80,6 +80,7 @@ struct CloneResult {
   std::string ref;     // full ref name fetched ("refs/heads/main", "refs/tags/v1") or the id
   uint64_t received_bytes = 0;
   uint64_t objects = 0;
+  uint64_t objects_from_stream = 0;  // reads of the superproject's objects answered without the pack (odb_guard.h)
   uint64_t files = 0;
   bool shallow = false;  // false when depth was 0 or the server refused a shallow fetch
 };

@@ -3,10 +3,14 @@
 #include <git2/sys/errors.h>
 #include <git2/sys/odb_backend.h>
 
+#include <algorithm>
+#include <cstring>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "core/git/git_error.h"
+#include "core/git/pack_object_cache.h"
 #include "core/git/pack_scan_thread.h"
 
 namespace home {
@@ -14,20 +18,33 @@ namespace {
 
 // Ahead of libgit2's own backends (loose and packed objects: priorities 1 and 2).
 constexpr int kGuardPriority = 1000;
+// What the pack stream's objects may keep in memory for checkout (pack_object_cache.h): a
+// dotfiles repository whole, a large one's small files. Larger files are read from the pack.
+constexpr uint64_t kCacheBytes = uint64_t{32} << 20;
+constexpr uint64_t kCacheObjectBytes = uint64_t{1} << 20;
 
 // The backend and its writepack as libgit2 sees them: libgit2's struct first, then ours.
 struct GuardBackend {
   git_odb_backend parent;
   CloneBudget* budget;
   git_odb_backend* packs;  // the repository's own backend that writes packs; the odb owns it
+  std::string pack_dir;    // where that backend writes them
+  OdbGuardCounts* counts;
+  std::unique_ptr<PackObjectCache> objects;  // of the last pack fetched, once indexed
 };
 
 struct GuardWritepack {
   git_odb_writepack parent;
   git_odb_writepack* inner;
   CloneBudget* budget;
+  std::unique_ptr<PackObjectCache> cache;  // before the scanner, which fills it
   PackScanThread scanner;
-  GuardWritepack(uint64_t max, CloneBudget* b) : parent{}, inner(nullptr), budget(b), scanner(max) {}
+  GuardWritepack(uint64_t max, uint64_t cache_bytes, CloneBudget* b)
+      : parent{},
+        inner(nullptr),
+        budget(b),
+        cache(std::make_unique<PackObjectCache>(cache_bytes, kCacheObjectBytes)),
+        scanner(max, cache.get()) {}
 };
 
 GuardBackend* Of(git_odb_backend* backend) { return reinterpret_cast<GuardBackend*>(backend); }
@@ -48,6 +65,15 @@ int Append(git_odb_writepack* w, const void* data, size_t size, git_indexer_prog
   return self->inner->append(self->inner, passed->data(), passed->size(), stats);
 }
 
+// libgit2 names a pack's files after its checksum, the stream's last 20 bytes.
+std::string PackIndexPath(const std::string& pack_dir, const unsigned char* trailer) {
+  git_oid checksum;
+  git_oid_fromraw(&checksum, trailer);
+  char hex[GIT_OID_SHA1_HEXSIZE + 1];
+  git_oid_tostr(hex, sizeof hex, &checksum);
+  return pack_dir + "/pack-" + hex + ".idx";
+}
+
 int Commit(git_odb_writepack* w, git_indexer_progress* stats) {
   GuardWritepack* self = Of(w);
   const std::vector<unsigned char>* last = self->scanner.Finish();
@@ -55,7 +81,15 @@ int Commit(git_odb_writepack* w, git_indexer_progress* stats) {
   if (!last->empty()) {
     if (int rc = self->inner->append(self->inner, last->data(), last->size(), stats); rc < 0) return rc;
   }
-  return self->inner->commit(self->inner, stats);
+  if (int rc = self->inner->commit(self->inner, stats); rc < 0) return rc;
+  // A pack whose index is not where its checksum says (libgit2 renames a pack it completes with
+  // bases of its own) keeps nothing: its objects are read from the pack.
+  GuardBackend* guard = Of(w->backend);
+  const unsigned char* trailer = self->scanner.trailer();
+  if (trailer != nullptr && self->cache->Index(PackIndexPath(guard->pack_dir, trailer))) {
+    guard->objects = std::move(self->cache);
+  }
+  return 0;
 }
 
 void FreeWritepack(git_odb_writepack* w) {
@@ -68,7 +102,10 @@ void FreeWritepack(git_odb_writepack* w) {
 int Writepack(git_odb_writepack** out, git_odb_backend* backend, git_odb* odb, git_indexer_progress_cb progress,
               void* payload) {
   GuardBackend* guard = Of(backend);
-  auto wrapped = std::make_unique<GuardWritepack>(guard->budget->limits().max_file_bytes, guard->budget);
+  const CloneLimits& limits = guard->budget->limits();
+  // Kept objects are not libgit2's heap, but no more than an eighth of what it may have.
+  const uint64_t cache_bytes = limits.max_memory_bytes != 0 ? std::min(kCacheBytes, limits.max_memory_bytes / 8) : kCacheBytes;
+  auto wrapped = std::make_unique<GuardWritepack>(limits.max_file_bytes, cache_bytes, guard->budget);
   if (int rc = guard->packs->writepack(&wrapped->inner, guard->packs, odb, progress, payload); rc < 0) return rc;
   wrapped->parent.backend = backend;
   wrapped->parent.append = Append;
@@ -78,21 +115,45 @@ int Writepack(git_odb_writepack** out, git_odb_backend* backend, git_odb* odb, g
   return 0;
 }
 
-// Under the same lock. The budget's answer costs a clock read; the object itself is read by the
-// backends behind this one (GIT_PASSTHROUGH).
-int Read(void**, size_t*, git_object_t*, git_odb_backend* backend, const git_oid*) {
-  if (Of(backend)->budget->ShouldStop()) {
+// Under the same lock. The budget's answer costs a clock read. An object the pack stream kept is
+// copied out; any other is read by the backends behind this one (GIT_PASSTHROUGH).
+int Read(void** data, size_t* size, git_object_t* type, git_odb_backend* backend, const git_oid* id) {
+  GuardBackend* guard = Of(backend);
+  if (guard->budget->ShouldStop()) {
     git_error_set_str(GIT_ERROR_ODB, "stopped: the clone was aborted, timed out or is too large");
     return -1;
   }
-  return GIT_PASSTHROUGH;
+  const PackObjectCache::Object* object = guard->objects ? guard->objects->Find(*id) : nullptr;
+  if (object == nullptr) return GIT_PASSTHROUGH;
+  void* copy = git_odb_backend_data_alloc(backend, object->data.size());
+  if (copy == nullptr) return -1;  // libgit2's allocator said why (the heap limit)
+  std::memcpy(copy, object->data.data(), object->data.size());
+  *data = copy;
+  *size = object->data.size();
+  *type = object->type;
+  if (guard->counts != nullptr) guard->counts->objects_from_stream.fetch_add(1, std::memory_order_relaxed);
+  return 0;
+}
+
+// A header libgit2 asks for (the budget walk's sizes): a kept object's from memory. Any other is
+// "not found" here, never "passed through": libgit2 turns a passthrough from a backend without
+// the object into a whole read (odb.c, git_odb__read_header_or_object), and a "not found" into a
+// refresh of its pack list and a second look (the pack backend has not seen the new pack when
+// every read so far was answered here).
+int ReadHeader(size_t* size, git_object_t* type, git_odb_backend* backend, const git_oid* id) {
+  GuardBackend* guard = Of(backend);
+  const PackObjectCache::Object* object = guard->objects ? guard->objects->Find(*id) : nullptr;
+  if (object == nullptr) return GIT_ENOTFOUND;
+  *size = object->data.size();
+  *type = object->type;
+  return 0;
 }
 
 void FreeBackend(git_odb_backend* backend) { std::unique_ptr<GuardBackend> owned(Of(backend)); }
 
 }  // namespace
 
-Error GuardObjectDatabase(git_repository* repo, CloneBudget* budget) {
+Error GuardObjectDatabase(git_repository* repo, CloneBudget* budget, OdbGuardCounts* counts) {
   git_odb* raw = nullptr;
   if (int rc = git_repository_odb(&raw, repo); rc < 0) return GitFailure("opening the object database", rc);
   std::unique_ptr<git_odb, void (*)(git_odb*)> odb(raw, git_odb_free);
@@ -111,9 +172,18 @@ Error GuardObjectDatabase(git_repository* repo, CloneBudget* budget) {
   // through the repository's own backend, with no second inflate.
   guard->parent.writepack = budget->limits().max_file_bytes != 0 ? Writepack : nullptr;
   guard->parent.read = Read;
+  guard->parent.read_header = ReadHeader;
   guard->parent.free = FreeBackend;
   guard->budget = budget;
   guard->packs = packs;
+  guard->counts = counts;
+  // The pack backend's folder (libgit2's odb_pack.c): objects/pack of the repository.
+  git_buf objects = GIT_BUF_INIT;
+  if (int rc = git_repository_item_path(&objects, repo, GIT_REPOSITORY_ITEM_OBJECTS); rc < 0) {
+    return GitFailure("finding the object directory", rc);
+  }
+  guard->pack_dir = std::string(objects.ptr, objects.size) + "pack";
+  git_buf_dispose(&objects);
   if (int rc = git_odb_add_backend(odb.get(), &guard->parent, kGuardPriority); rc < 0) {
     return GitFailure("adding the object database guard", rc);
   }

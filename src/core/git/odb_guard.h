@@ -4,23 +4,34 @@
 //     indexer (pack_header_scanner.h, on a thread of its own one chunk ahead: pack_scan_thread.h),
 //     and an object announced over maxFileBytes is refused before the indexer inflates and hashes
 //     it. Without it a zlib bomb (3 GiB of zeros in 3 MB of pack) costs seconds of CPU before the
-//     budget walk can refuse it.
+//     budget walk can refuse it. The scanner keeps the whole objects it inflates
+//     (pack_object_cache.h), named by id once the indexer has written the pack's index.
 //   - read: every object read asks the budget first. Checkout writes its files with no callback
 //     that can stop it (its notify callback runs before the first write), and reads each file's
-//     blob as it goes: this is where the deadline and the abort reach that phase.
-// How: a backend of ours, first in the repository's list, with only those two methods; writepack
-// wraps the writepack of the repository's own pack backend, read passes every object on to the
-// backends behind it.
+//     blob as it goes: this is where the deadline and the abort reach that phase. An object the
+//     scanner kept is then copied out, not inflated from the pack again (and its header, asked
+//     for alone, is answered too).
+// How: a backend of ours, first in the repository's list, with only those methods; writepack
+// wraps the writepack of the repository's own pack backend, read passes every other object on to
+// the backends behind it.
 #pragma once
 
 #include <git2.h>
+
+#include <atomic>
+#include <cstdint>
 
 #include "core/base/error.h"
 #include "core/git/clone_budget.h"
 
 namespace home {
 
-// Adds the guard to `repo`'s object database; `budget` must outlive the repository.
-Error GuardObjectDatabase(git_repository* repo, CloneBudget* budget);
+struct OdbGuardCounts {
+  std::atomic<uint64_t> objects_from_stream{0};  // reads answered from the kept objects
+};
+
+// Adds the guard to `repo`'s object database; `budget` and `counts` (if any) must outlive the
+// repository.
+Error GuardObjectDatabase(git_repository* repo, CloneBudget* budget, OdbGuardCounts* counts = nullptr);
 
 }  // namespace home

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <vector>
 
+#include "core/git/pack_object_cache.h"
 
 namespace home {
 namespace {
@@ -31,8 +32,8 @@ struct PackHeaderScanner::Inflater {
   }
 };
 
-PackHeaderScanner::PackHeaderScanner(uint64_t max_object_bytes)
-    : max_(max_object_bytes), inflater_(std::make_unique<Inflater>()) {
+PackHeaderScanner::PackHeaderScanner(uint64_t max_object_bytes, PackObjectCache* cache)
+    : max_(max_object_bytes), cache_(cache), inflater_(std::make_unique<Inflater>()) {
   if (!inflater_->ready) state_ = State::kGaveUp;
 }
 
@@ -54,6 +55,8 @@ void PackHeaderScanner::ObjectDone() {
   is_delta_ = false;
   delta_head_have_ = 0;
   delta_checked_ = false;
+  keep_ = nullptr;
+  kept_ = 0;
 }
 
 size_t PackHeaderScanner::Inflate(const unsigned char* data, size_t size) {
@@ -63,13 +66,22 @@ size_t PackHeaderScanner::Inflate(const unsigned char* data, size_t size) {
   z.next_in = const_cast<unsigned char*>(data);
   z.avail_in = static_cast<uInt>(size);
   for (;;) {
-    z.next_out = inflater_->scratch.data();
-    z.avail_out = static_cast<uInt>(inflater_->scratch.size());
+    // Into the cache's buffer while it has room, else into the scratch buffer.
+    const bool keeping = keep_ != nullptr && kept_ < size_;
+    unsigned char* out = keeping ? keep_ + kept_ : inflater_->scratch.data();
+    const size_t room = keeping ? std::min<uint64_t>(size_ - kept_, 1u << 30) : inflater_->scratch.size();
+    z.next_out = out;
+    z.avail_out = static_cast<uInt>(room);
     const int rc = inflate(&z, Z_NO_FLUSH);
-    const size_t produced = inflater_->scratch.size() - z.avail_out;
+    const size_t produced = room - z.avail_out;
+    if (keeping) {
+      kept_ += produced;
+    } else if (produced != 0) {
+      keep_ = nullptr;  // more data than the header announced: not kept
+    }
     if (is_delta_ && !delta_checked_) {
       const size_t take = std::min(produced, sizeof delta_head_ - delta_head_have_);
-      std::memcpy(delta_head_ + delta_head_have_, inflater_->scratch.data(), take);
+      std::memcpy(delta_head_ + delta_head_have_, out, take);
       delta_head_have_ += take;
       // Two little-endian base-128 varints: the base's size, then the result's.
       size_t pos = 0;
@@ -96,6 +108,7 @@ size_t PackHeaderScanner::Inflate(const unsigned char* data, size_t size) {
       }
     }
     if (rc == Z_STREAM_END) {
+      if (keep_ != nullptr && kept_ == size_) cache_->Keep();
       const size_t used = size - z.avail_in;
       inflateReset(&z);
       ObjectDone();
@@ -114,13 +127,20 @@ size_t PackHeaderScanner::Inflate(const unsigned char* data, size_t size) {
 // every state is in view at once (as in zlib's own inflate).
 bool PackHeaderScanner::Feed(const unsigned char* data, size_t size) {
   size_t i = 0;
+  const uint64_t start = offset_;
+  offset_ += size;
   while (i < size) {
     switch (state_) {
       case State::kRefused:
         return false;
       case State::kGaveUp:
-      case State::kTrailer:
         return true;
+      case State::kTrailer: {
+        const size_t take = std::min(size - i, sizeof trailer_ - trailer_have_);
+        std::memcpy(trailer_ + trailer_have_, data + i, take);
+        trailer_have_ += take;
+        return true;
+      }
       case State::kPackHeader: {
         const size_t take = std::min(size - i, sizeof header_ - header_have_);
         std::memcpy(header_ + header_have_, data + i, take);
@@ -137,6 +157,7 @@ bool PackHeaderScanner::Feed(const unsigned char* data, size_t size) {
         break;
       }
       case State::kObjectHeader: {
+        if (shift_ == 0) object_offset_ = start + i;
         const unsigned char c = data[i++];
         if (shift_ == 0) {
           type_ = (c >> 4) & 7;
@@ -164,6 +185,7 @@ bool PackHeaderScanner::Feed(const unsigned char* data, size_t size) {
           ref_base_left_ = kBaseIdBytes;
           state_ = State::kRefBase;
         } else {
+          if (cache_ != nullptr) keep_ = cache_->Start(object_offset_, type_, size_);
           state_ = State::kData;
         }
         break;

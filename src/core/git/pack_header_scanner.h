@@ -1,9 +1,9 @@
 // Reads the header of every object of a pack stream as it arrives (git's pack format,
 // Documentation/gitformat-pack.txt): each object's type and size, a delta's base reference, and,
 // for a delta, the size of the object it makes (the first bytes of its inflated data). Finding
-// where an object ends takes inflating it, into a small scratch buffer that is thrown away.
-// Whatever it cannot parse it leaves alone: the indexer that reads the same stream reports the
-// damage.
+// where an object ends takes inflating it: into a small scratch buffer that is thrown away, or,
+// for an object a PackObjectCache (pack_object_cache.h) keeps, into the cache. Whatever it cannot
+// parse it leaves alone: the indexer that reads the same stream reports the damage.
 #pragma once
 
 #include <cstddef>
@@ -12,12 +12,14 @@
 
 namespace home {
 
+class PackObjectCache;
+
 // Feed it a pack in pieces of any size; it returns false at the first object that announces more
 // than `max_object_bytes` (0: no limit), before reading that object's data, and keeps returning
-// false after.
+// false after. With a `cache`, it hands the cache every whole object it inflates.
 class PackHeaderScanner {
  public:
-  explicit PackHeaderScanner(uint64_t max_object_bytes);
+  explicit PackHeaderScanner(uint64_t max_object_bytes, PackObjectCache* cache = nullptr);
   ~PackHeaderScanner();
   PackHeaderScanner(const PackHeaderScanner&) = delete;
   PackHeaderScanner& operator=(const PackHeaderScanner&) = delete;
@@ -27,6 +29,9 @@ class PackHeaderScanner {
   uint64_t objects_seen() const { return objects_seen_; }
   uint64_t refused_size() const { return refused_size_; }  // what the refused object announced
   bool gave_up() const { return state_ == State::kGaveUp; }  // not a pack it can read: the indexer decides
+  // The pack's checksum, its last 20 bytes, once the stream has reached them; null before. libgit2
+  // names the pack's files after it.
+  const unsigned char* trailer() const { return trailer_have_ == sizeof trailer_ ? trailer_ : nullptr; }
 
  private:
   enum class State { kPackHeader, kObjectHeader, kOfsBase, kRefBase, kData, kTrailer, kGaveUp, kRefused };
@@ -44,7 +49,11 @@ class PackHeaderScanner {
   uint64_t objects_total_ = 0;
   uint64_t objects_seen_ = 0;
   uint64_t refused_size_ = 0;
+  uint64_t offset_ = 0;  // of the next byte fed, in the pack
+  unsigned char trailer_[20] = {};
+  size_t trailer_have_ = 0;
   // The object being read.
+  uint64_t object_offset_ = 0;
   int type_ = 0;
   uint64_t size_ = 0;
   unsigned shift_ = 0;
@@ -54,6 +63,10 @@ class PackHeaderScanner {
   unsigned char delta_head_[20] = {};
   size_t delta_head_have_ = 0;
   bool delta_checked_ = false;
+  // Where the cache wants this object's data, and how much of it is there.
+  unsigned char* keep_ = nullptr;
+  uint64_t kept_ = 0;
+  PackObjectCache* cache_;
   std::unique_ptr<Inflater> inflater_;
 };
 

@@ -6,8 +6,8 @@
 
 namespace home {
 
-PackScanThread::PackScanThread(uint64_t max_object_bytes)
-    : scanner_(max_object_bytes), thread_([this] { Run(); }) {}
+PackScanThread::PackScanThread(uint64_t max_object_bytes, PackObjectCache* cache)
+    : scanner_(max_object_bytes, cache), thread_([this] { Run(); }) {}
 
 PackScanThread::~PackScanThread() {
   {

@@ -19,7 +19,8 @@ namespace home {
 
 class PackScanThread {
  public:
-  explicit PackScanThread(uint64_t max_object_bytes);
+  // `cache`, if any, is filled from this thread (pack_object_cache.h); read it after Finish().
+  explicit PackScanThread(uint64_t max_object_bytes, PackObjectCache* cache = nullptr);
   ~PackScanThread();  // stops and joins the thread, whatever it was doing
   PackScanThread(const PackScanThread&) = delete;
   PackScanThread& operator=(const PackScanThread&) = delete;
@@ -32,6 +33,7 @@ class PackScanThread {
   const std::vector<unsigned char>* Finish();
 
   uint64_t refused_size() const { return scanner_.refused_size(); }  // read after a null
+  const unsigned char* trailer() const { return scanner_.trailer(); }  // read after Finish()
 
  private:
   void Run();

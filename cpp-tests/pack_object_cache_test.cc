@@ -1,0 +1,267 @@
+// PackObjectCache and ForEachPackIndexEntry against packs and indexes git writes: the scanner
+// keeps exactly the pack's whole objects, byte for byte what `git cat-file` prints, named by the
+// ids of git's own index; deltas, objects over the limits and objects whose data does not inflate
+// to their announced size are not kept; a malformed index is refused whole.
+#include "core/git/pack_index.h"
+#include "core/git/pack_object_cache.h"
+#include "core/git/pack_header_scanner.h"
+
+#include <gtest/gtest.h>
+#include <zlib.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "test_fs.h"
+
+namespace home {
+namespace {
+
+using home::test::ReadBytes;
+using home::test::Sh;
+
+void WriteFile(const std::string& path, const std::vector<unsigned char>& bytes) {
+  std::ofstream out(path, std::ios::binary);
+  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+}
+
+std::string Output(const std::string& command) {
+  std::string out;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return out;
+  char buf[4096];
+  for (size_t n; (n = fread(buf, 1, sizeof buf, pipe)) > 0;) out.append(buf, n);
+  pclose(pipe);
+  return out;
+}
+
+git_oid Oid(const std::string& hex) {
+  git_oid id;
+  EXPECT_EQ(git_oid_fromstr(&id, hex.c_str()), 0) << hex;
+  return id;
+}
+
+// One line of `git verify-pack -v`: a whole object has no delta depth and base after its offset.
+struct PackedObject {
+  std::string id;
+  std::string type;
+  uint64_t size = 0;
+  uint64_t offset = 0;
+  bool delta = false;
+};
+
+const std::string kGit = "GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 git -c user.name=t -c user.email=t@t ";
+
+class PackObjectCacheTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    scratch_ = new home::test::ScratchDir();
+    root_ = scratch_->path();
+    // A few files, one of them large and one empty, edited over 20 commits and repacked deep: a
+    // pack of commits, trees, blobs and delta chains, with its index written by git.
+    ASSERT_EQ(Sh("cd " + root_ + " && " + kGit + "init -q r && cd r && head -c 300000 /dev/urandom | base64 > big && " +
+                 ": > empty && for i in $(seq 1 20); do echo line $i >> a; echo $i > \"f$((i % 4))\"; " + kGit +
+                 "add -A; " + kGit + "commit -qm $i; done && " + kGit + "repack -adq --depth=50 -f && echo HEAD | " + kGit +
+                 "pack-objects -q --stdout --revs --delta-base-offset > ../test.pack && cd .. && " + kGit +
+                 "index-pack -o test.idx test.pack > /dev/null"),
+              0);
+    std::istringstream lines(Output("cd " + root_ + " && " + kGit + "verify-pack -v test.idx"));
+    for (std::string line; std::getline(lines, line);) {
+      std::istringstream fields(line);
+      PackedObject o;
+      uint64_t in_pack = 0;
+      std::string depth;
+      if (!(fields >> o.id >> o.type >> o.size >> in_pack >> o.offset) || o.id.size() != 40) continue;
+      o.delta = static_cast<bool>(fields >> depth);
+      objects_.push_back(o);
+    }
+  }
+  static void TearDownTestSuite() {
+    delete scratch_;
+    scratch_ = nullptr;
+  }
+
+  // The pack fed through a scanner with `cache`, in pieces of `piece` bytes, then indexed.
+  static void ScanAndIndex(PackObjectCache* cache, size_t piece) {
+    const std::vector<unsigned char> pack = ReadBytes(root_ + "/test.pack");
+    PackHeaderScanner scanner(0, cache);
+    for (size_t i = 0; i < pack.size(); i += piece) {
+      ASSERT_TRUE(scanner.Feed(pack.data() + i, std::min(piece, pack.size() - i)));
+    }
+    ASSERT_FALSE(scanner.gave_up());
+    ASSERT_NE(scanner.trailer(), nullptr);
+    EXPECT_TRUE(std::equal(scanner.trailer(), scanner.trailer() + 20, pack.end() - 20));
+    ASSERT_TRUE(cache->Index(root_ + "/test.idx"));
+  }
+
+  static std::string Contents(const PackedObject& o) {
+    return Output("cd " + root_ + "/r && " + kGit + "cat-file " + o.type + " " + o.id);
+  }
+
+  static home::test::ScratchDir* scratch_;
+  static std::string root_;
+  static std::vector<PackedObject> objects_;
+};
+std::string PackObjectCacheTest::root_;
+home::test::ScratchDir* PackObjectCacheTest::scratch_ = nullptr;
+std::vector<PackedObject> PackObjectCacheTest::objects_;
+
+TEST_F(PackObjectCacheTest, ReadsGitsOwnIndex) {
+  ASSERT_GT(objects_.size(), 40u);
+  std::map<std::string, uint64_t> want;
+  for (const PackedObject& o : objects_) want[o.id] = o.offset;
+  std::map<std::string, uint64_t> got;
+  std::string previous;
+  ASSERT_TRUE(ForEachPackIndexEntry(root_ + "/test.idx", [&](const git_oid& id, uint64_t offset) {
+    char hex[41];
+    git_oid_tostr(hex, sizeof hex, &id);
+    EXPECT_LT(previous, std::string(hex)) << "in id order";
+    previous = hex;
+    got[hex] = offset;
+  }));
+  EXPECT_EQ(got, want);
+}
+
+TEST_F(PackObjectCacheTest, KeepsEveryWholeObjectAsGitReadsIt) {
+  size_t whole = 0;
+  for (const PackedObject& o : objects_) whole += !o.delta && o.size != 0;
+  ASSERT_GT(whole, 20u);
+  for (size_t piece : {size_t{1}, size_t{4096}, size_t{1} << 24}) {
+    PackObjectCache cache(uint64_t{1} << 30, uint64_t{1} << 30);
+    ScanAndIndex(&cache, piece);
+    EXPECT_EQ(cache.size(), whole) << "pieces of " << piece;
+    for (const PackedObject& o : objects_) {
+      const PackObjectCache::Object* kept = cache.Find(Oid(o.id));
+      if (o.delta || o.size == 0) {
+        EXPECT_EQ(kept, nullptr) << o.id << " " << o.type << (o.delta ? " (a delta)" : " (empty)");
+        continue;
+      }
+      ASSERT_NE(kept, nullptr) << o.id << " " << o.type << " in pieces of " << piece;
+      EXPECT_STREQ(git_object_type2string(kept->type), o.type.c_str());
+      if (piece == 4096) {
+        EXPECT_EQ(std::string(kept->data.begin(), kept->data.end()), Contents(o)) << o.id;
+      }
+    }
+  }
+}
+
+TEST_F(PackObjectCacheTest, KeepsNothingOverItsLimits) {
+  // The big file (about 400 KB) is over the object limit; the rest fit.
+  PackObjectCache small_objects(uint64_t{1} << 30, 100000);
+  ScanAndIndex(&small_objects, 4096);
+  for (const PackedObject& o : objects_) {
+    if (o.size > 100000) {
+      EXPECT_EQ(small_objects.Find(Oid(o.id)), nullptr) << o.id;
+    }
+  }
+  // A total limit of 2 KB keeps only what fits in it.
+  PackObjectCache small_total(2000, 2000);
+  ScanAndIndex(&small_total, 4096);
+  uint64_t kept = 0;
+  for (const PackedObject& o : objects_) {
+    if (const PackObjectCache::Object* object = small_total.Find(Oid(o.id))) kept += object->data.size();
+  }
+  EXPECT_GT(kept, 0u);
+  EXPECT_LE(kept, 2000u);
+}
+
+TEST_F(PackObjectCacheTest, KeepsNothingWithAnIndexItCannotRead) {
+  const std::vector<unsigned char> idx = ReadBytes(root_ + "/test.idx");
+  const std::string bad = root_ + "/bad.idx";
+  std::vector<std::vector<unsigned char>> cases;
+  cases.emplace_back(idx.begin(), idx.begin() + 1000);  // cut short in the fan-out table
+  cases.emplace_back(idx.begin(), idx.end() - 100);     // cut short in the offsets
+  cases.push_back(idx);
+  cases.back()[7] = 3;  // version 3
+  cases.push_back(idx);
+  cases.back()[0] = 'P';  // not an index
+  for (size_t i = 0; i < cases.size(); ++i) {
+    WriteFile(bad, cases[i]);
+    int calls = 0;
+    EXPECT_FALSE(ForEachPackIndexEntry(bad, [&](const git_oid&, uint64_t) { ++calls; })) << "case " << i;
+    EXPECT_EQ(calls, 0) << "case " << i;
+    PackObjectCache cache(uint64_t{1} << 30, uint64_t{1} << 30);
+    const std::vector<unsigned char> pack = ReadBytes(root_ + "/test.pack");
+    PackHeaderScanner scanner(0, &cache);
+    ASSERT_TRUE(scanner.Feed(pack.data(), pack.size()));
+    EXPECT_FALSE(cache.Index(bad)) << "case " << i;
+    EXPECT_EQ(cache.size(), 0u) << "case " << i;
+  }
+  EXPECT_FALSE(ForEachPackIndexEntry(root_ + "/missing.idx", [](const git_oid&, uint64_t) {}));
+  EXPECT_FALSE(ForEachPackIndexEntry(root_, [](const git_oid&, uint64_t) {})) << "a directory";
+}
+
+// An index of our own making: one object, `id`, at `offset`, or through the large-offset table
+// at a slot past its end.
+std::vector<unsigned char> OneEntryIndex(unsigned char id_byte, uint32_t offset) {
+  std::vector<unsigned char> idx = {0xff, 't', 'O', 'c', 0, 0, 0, 2};
+  for (int i = 0; i < 256; ++i) {
+    const uint32_t n = i >= id_byte ? 1 : 0;
+    idx.insert(idx.end(), {0, 0, 0, static_cast<unsigned char>(n)});
+  }
+  idx.insert(idx.end(), 20, id_byte);  // the id
+  idx.insert(idx.end(), 4, 0);         // its CRC-32
+  idx.insert(idx.end(), {static_cast<unsigned char>(offset >> 24), static_cast<unsigned char>(offset >> 16),
+                         static_cast<unsigned char>(offset >> 8), static_cast<unsigned char>(offset)});
+  idx.insert(idx.end(), 40, 0);  // the two checksums
+  return idx;
+}
+
+// A pack of one blob whose header announces `announced` bytes and whose data inflates to `data`.
+std::vector<unsigned char> OneBlobPack(size_t announced, const std::string& data) {
+  uLongf deflated_size = compressBound(data.size());
+  std::vector<unsigned char> deflated(deflated_size);
+  EXPECT_EQ(compress(deflated.data(), &deflated_size, reinterpret_cast<const Bytef*>(data.data()), data.size()), Z_OK);
+  deflated.resize(deflated_size);
+  std::vector<unsigned char> pack = {'P', 'A', 'C', 'K', 0, 0, 0, 2, 0, 0, 0, 1};
+  pack.push_back(static_cast<unsigned char>(0x80 | (3 << 4) | (announced & 0x0f)));  // a blob
+  pack.push_back(static_cast<unsigned char>(announced >> 4));
+  pack.insert(pack.end(), deflated.begin(), deflated.end());
+  pack.insert(pack.end(), 20, 0);  // the trailer: not checked here
+  return pack;
+}
+
+TEST_F(PackObjectCacheTest, KeepsOnlyDataThatInflatesToItsAnnouncedSize) {
+  const std::string idx = root_ + "/one.idx";
+  WriteFile(idx, OneEntryIndex(0x11, 12));
+  git_oid id;
+  std::vector<unsigned char> raw(20, 0x11);
+  git_oid_fromraw(&id, raw.data());
+  const std::string data(300, 'x');
+  for (size_t announced : {size_t{300}, size_t{299}, size_t{301}, size_t{20}}) {
+    PackObjectCache cache(1 << 20, 1 << 20);
+    PackHeaderScanner scanner(0, &cache);
+    const std::vector<unsigned char> pack = OneBlobPack(announced, data);
+    scanner.Feed(pack.data(), pack.size());
+    ASSERT_TRUE(cache.Index(idx));
+    const PackObjectCache::Object* kept = cache.Find(id);
+    if (announced == data.size()) {
+      ASSERT_NE(kept, nullptr);
+      EXPECT_EQ(std::string(kept->data.begin(), kept->data.end()), data);
+    } else {
+      EXPECT_EQ(kept, nullptr) << "announced " << announced << " for " << data.size() << " bytes";
+    }
+  }
+}
+
+TEST_F(PackObjectCacheTest, RefusesAnIndexWhoseLargeOffsetIsOutsideItsTable) {
+  const std::string idx = root_ + "/large.idx";
+  WriteFile(idx, OneEntryIndex(0x22, 0x80000000u));  // slot 0 of an empty large-offset table
+  EXPECT_FALSE(ForEachPackIndexEntry(idx, [](const git_oid&, uint64_t) {}));
+  std::vector<unsigned char> with_table = OneEntryIndex(0x22, 0x80000000u);
+  const std::vector<unsigned char> large = {0, 0, 0, 1, 0, 0, 0, 12};  // 2^32 + 12
+  with_table.insert(with_table.end() - 40, large.begin(), large.end());
+  WriteFile(idx, with_table);
+  uint64_t offset = 0;
+  EXPECT_TRUE(ForEachPackIndexEntry(idx, [&](const git_oid&, uint64_t o) { offset = o; }));
+  EXPECT_EQ(offset, (uint64_t{1} << 32) + 12);
+}
+
+}  // namespace
+}  // namespace home

@@ -1,0 +1,70 @@
+#include "core/git/pack_object_cache.h"
+
+#include <cstring>
+#include <utility>
+
+#include "core/git/pack_index.h"
+
+namespace home {
+namespace {
+
+// Pack object types stored whole (git's Documentation/gitformat-pack.txt).
+bool IsWholeObjectType(int type) {
+  return type == GIT_OBJECT_COMMIT || type == GIT_OBJECT_TREE || type == GIT_OBJECT_BLOB || type == GIT_OBJECT_TAG;
+}
+
+}  // namespace
+
+size_t PackObjectCache::IdHash::operator()(const git_oid& id) const {
+  // An object id is already a uniform hash: its first bytes do.
+  size_t h;
+  std::memcpy(&h, id.id, sizeof h);
+  return h;
+}
+
+PackObjectCache::PackObjectCache(uint64_t max_total_bytes, uint64_t max_object_bytes)
+    : max_total_(max_total_bytes), max_object_(max_object_bytes) {}
+
+unsigned char* PackObjectCache::Start(uint64_t offset, int type, uint64_t size) {
+  if (has_pending_) {
+    total_ -= pending_.data.size();
+    has_pending_ = false;
+  }
+  // An empty object costs nothing to read from the pack.
+  if (!IsWholeObjectType(type) || size == 0 || size > max_object_ || size > max_total_ - total_) return nullptr;
+  pending_.type = static_cast<git_object_t>(type);
+  pending_.data.assign(size, 0);
+  pending_offset_ = offset;
+  total_ += size;
+  has_pending_ = true;
+  return pending_.data.data();
+}
+
+void PackObjectCache::Keep() {
+  if (!has_pending_) return;
+  by_offset_[pending_offset_] = std::move(pending_);
+  pending_ = Object{};
+  has_pending_ = false;
+}
+
+bool PackObjectCache::Index(const std::string& idx_path) {
+  has_pending_ = false;
+  pending_ = Object{};
+  const bool read = ForEachPackIndexEntry(idx_path, [this](const git_oid& id, uint64_t offset) {
+    auto it = by_offset_.find(offset);
+    if (it == by_offset_.end()) return;
+    by_id_.emplace(id, std::move(it->second));
+    by_offset_.erase(it);
+  });
+  // Whatever no id named (an index that is not this pack's would name none) goes.
+  by_offset_.clear();
+  if (!read) by_id_.clear();
+  return read;
+}
+
+const PackObjectCache::Object* PackObjectCache::Find(const git_oid& id) const {
+  auto it = by_id_.find(id);
+  return it == by_id_.end() ? nullptr : &it->second;
+}
+
+}  // namespace home
