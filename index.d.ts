@@ -390,6 +390,12 @@ export interface Versions {
   tls: string;
   /** The same OpenSSL (hashes, certificate checks): the same string as `tls`. */
   openssl: string;
+  /**
+   * What clones inflate packs with: the zlib of this Node process (Node's own, "1.3.1", or the
+   * system's libz a distribution's node links), as it reports itself at run time. The binary
+   * carries no zlib; it binds the process's.
+   */
+  zlib: string;
   napi: number;
   node: string;
 }

@@ -110,7 +110,7 @@ export interface NativeCloneReport {
 export interface NativeAddon {
   CancelToken: new () => NativeCancelToken;
   configHash(repo: string | undefined, ref: string, setup: string): string;
-  versions(): { libgit2: string; tls: string; openssl: string; napi: number };
+  versions(): { libgit2: string; tls: string; openssl: string; zlib: string; napi: number };
   writeHomeFiles(
     homeDir: string,
     files: readonly NativeOverlayFile[],
@@ -166,6 +166,12 @@ const opensslFailure = /undefined symbol: (SSL|TLS|X509|EVP|BIO|ERR|OPENSSL|Open
 const opensslHint =
   'The binary uses the OpenSSL of the Node process, which must be OpenSSL 3: the official Node builds, NodeSource\'s and ' +
   "Debian's nodejs all are; a Node built without OpenSSL or with another TLS library (BoringSSL) cannot load it";
+// zlib the same way (src/core/base/zlib_version.h): libgit2 and the pack scanner inflate with the
+// process's.
+const zlibFailure = /undefined symbol: (inflate|deflate|adler32|crc32|zlib|zError|get_crc_table|compress|uncompress)\w*|zlib in this Node process/;
+const zlibHint =
+  'The binary uses the zlib of the Node process, which must be zlib 1.2 or a later 1.x: the official Node builds export ' +
+  "their own and a distribution's nodejs links the system's libz";
 
 /**
  * Tests only: `HOME_NATIVE_ADDON_PATH` loads that binary instead of the build's or a prebuild's
@@ -189,6 +195,8 @@ function loadAddon(): NativeAddon {
         `build/. Install a release that ships prebuilds for this platform, or ${buildHint}. Loader said: ${detail}`;
     } else if (opensslFailure.test(detail)) {
       message = `@spoon/home-native: the native binary for ${where} cannot use this process's OpenSSL: ${detail}. ${opensslHint}.`;
+    } else if (zlibFailure.test(detail)) {
+      message = `@spoon/home-native: the native binary for ${where} cannot use this process's zlib: ${detail}. ${zlibHint}.`;
     } else {
       message =
         `@spoon/home-native: the native binary for ${where} failed to load: ${detail}. Reinstall the package, ` +

@@ -2,6 +2,7 @@
 // info skip what is up to date. `--addon` / `--ts` build one half; `--quiet` prints only failures
 // (and the static libgit2's steps, when it has to be built: a minute, once).
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,8 +46,11 @@ function libgit2() {
   }
   const prefix = result.stdout.trim();
   if (!prefix) return { env: {}, id: 'system' };
-  // The stamp changes whenever build-static.sh rebuilt the archives.
-  return { env: { HOME_NATIVE_LIBGIT2_PREFIX: prefix }, id: `${prefix}\n${readFileSync(path.join(prefix, '.stamp'), 'utf8')}` };
+  // The stamp changes whenever build-static.sh rebuilt the archives; the flags script says what of
+  // them the addon links.
+  const flags = readFileSync(path.join(root, 'scripts', 'libgit2-flags.js'), 'utf8');
+  const stamp = readFileSync(path.join(prefix, '.stamp'), 'utf8');
+  return { env: { HOME_NATIVE_LIBGIT2_PREFIX: prefix }, id: `${prefix}\n${stamp}\n${createHash('sha256').update(flags).digest('hex')}` };
 }
 
 function buildAddon() {

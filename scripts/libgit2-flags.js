@@ -24,11 +24,12 @@ function zlibLibs() {
 function staticFlags() {
   const lib = (name) => path.join(prefix, 'lib', `lib${name}.a`);
   // Order matters for static archives: each after the ones that use it.
-  const archives = ['git2', 'http_parser', 'z'].map(lib);
+  const archives = ['git2', 'http_parser'].map(lib);
   // The archives' symbols stay inside the addon: not exported, and not bound to same-named ones
-  // in the process (Node itself exports zlib). OpenSSL is not among them: its symbols stay
-  // undefined and are bound to the process's. macOS's linker has no --exclude-libs; there the
-  // archives are built with -fvisibility=hidden instead.
+  // in the process. OpenSSL and zlib are not among them: their symbols stay undefined and are
+  // bound to the process's (Node exports both; src/core/base/openssl_version.h and
+  // zlib_version.h check them at load). macOS's linker has no --exclude-libs; there the archives
+  // are built with -fvisibility=hidden instead.
   const hide = process.platform === 'darwin' ? [] : ['-Wl,--exclude-libs,ALL'];
   return {
     // -isystem, as the system libgit2's /usr/include is: our -Wall -Wextra -Werror is for our

@@ -68,6 +68,8 @@ unexpected=$(echo "$needed" | grep -vE '^(libc\.so\.6|libm\.so\.6|libpthread\.so
 echo "$dynamic" | grep -qE '\(FLAGS\).*BIND_NOW|\(FLAGS_1\).*NOW' || { log "$prebuild is not linked with -z now"; exit 1; }
 ssl_undefined=$(aarch64-linux-gnu-nm -D --undefined-only "$prebuild" | grep -c ' U SSL_' || true)
 ((ssl_undefined >= 10)) || { log "expected the SSL_* references left to the process, found $ssl_undefined"; exit 1; }
+zlib_undefined=$(aarch64-linux-gnu-nm -D --undefined-only "$prebuild" | grep -c ' U inflate$' || true)
+((zlib_undefined == 1)) || { log "expected zlib's inflate left to the process"; exit 1; }
 libgit2_version=$(ls deps/src | sed -nE 's/^libgit2-([0-9]+\.[0-9]+\.[0-9]+).*/\1/p' | head -n1)
 
 # --- the arm64 root, made once ---

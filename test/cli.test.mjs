@@ -36,6 +36,9 @@ test('--version prints the versions; --json parses', async () => {
   // HTTPS runs on this process's OpenSSL: the version it reports at run time.
   const tls = human.stdout.match(/^tls +(.+)$/m)?.[1] ?? '';
   assert.ok(tls.startsWith(`OpenSSL ${process.versions.openssl} `), human.stdout);
+  // And on its zlib (Node's own reports a build suffix: "1.3.1-e00f703").
+  const zlib = human.stdout.match(/^zlib +(.+)$/m)?.[1] ?? '';
+  assert.ok(zlib && process.versions.zlib.startsWith(zlib), human.stdout);
   const json = await runCli(['--version', '--json']);
   const parsed = JSON.parse(json.stdout);
   assert.equal(parsed.package, version);
@@ -43,6 +46,7 @@ test('--version prints the versions; --json parses', async () => {
   assert.equal(typeof parsed.napi, 'number');
   assert.ok(parsed.tls.startsWith(`OpenSSL ${process.versions.openssl} `), parsed.tls);
   assert.equal(parsed.openssl, parsed.tls);
+  assert.equal(parsed.zlib, zlib);
 });
 
 test('hash prints the config hash of an environment file, from a file or stdin', async (t) => {

@@ -82,6 +82,39 @@ test('versions() reports the OpenSSL of this process, which HTTPS clones use', (
   assert.equal(v.openssl, v.tls);
 });
 
+test('the built binary links no zlib: libgit2 and the pack scanner inflate with the process\'s', { skip: process.platform !== 'linux' && 'readelf: Linux only' }, async () => {
+  const { stdout: dynamic } = await run('readelf', ['-d', builtBinary]);
+  const needed = [...dynamic.matchAll(/\(NEEDED\)\s+Shared library: \[([^\]]+)\]/g)].map((m) => m[1]);
+  // A build on the system's shared libgit2 (HOME_NATIVE_LIBGIT2=system) links libz through it.
+  if (!needed.some((lib) => lib.startsWith('libgit2'))) {
+    assert.deepEqual(needed.filter((lib) => /^libz\b/.test(lib)), [], `NEEDED: ${needed.join(', ')}`);
+  }
+  const { stdout: undefinedSymbols } = await run('nm', ['-D', '--undefined-only', builtBinary]);
+  assert.match(undefinedSymbols, /\bU inflate\b/);
+  assert.match(undefinedSymbols, /\bU inflateInit_\b/);
+  // Node's zlib reports its version with a build suffix ("1.3.1-e00f703"); the library says "1.3.1".
+  const v = versions();
+  assert.ok(process.versions.zlib.startsWith(v.zlib), `versions().zlib ${v.zlib}, process.versions.zlib ${process.versions.zlib}`);
+});
+
+test('a binary that needs a zlib function the process lacks: ERR_NATIVE_LOAD naming zlib', { skip: process.platform !== 'linux' && 'ELF only' }, async (t) => {
+  const dir = tempDir(t, 'native-load-zlib-');
+  // The shape of the failure a Node that exports no zlib, or a newer one's function, gives.
+  const source = path.join(dir, 'missing.c');
+  await writeFile(source, 'extern int inflateHomeNativeAbsent(void);\nint probe(void) { return inflateHomeNativeAbsent(); }\n');
+  const binary = path.join(dir, 'missing.node');
+  await run('cc', ['-shared', '-fPIC', '-Wl,-z,now', '-o', binary, source]);
+  const { code, stdout, stderr } = await runNode(
+    ['-e', `try { require('@spoon/home-native').versions(); console.log('{}'); } catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message })); }`],
+    { cwd: root, env: { ...process.env, HOME_NATIVE_ADDON_PATH: binary } },
+  );
+  assert.equal(code, 0, stderr);
+  const result = JSON.parse(stdout);
+  assert.equal(result.code, 'ERR_NATIVE_LOAD', stdout);
+  assert.match(result.message, /cannot use this process's zlib: .*undefined symbol: inflateHomeNativeAbsent/);
+  assert.match(result.message, /must be zlib 1\.2 or a later 1\.x/);
+});
+
 test('a binary that needs an OpenSSL function the process lacks: ERR_NATIVE_LOAD naming OpenSSL', { skip: process.platform !== 'linux' && 'ELF only' }, async (t) => {
   const dir = tempDir(t, 'native-load-openssl-');
   // The shape of the failure a Node without OpenSSL 3 (BoringSSL's, or none) gives our binary.

@@ -11,6 +11,8 @@ export function printVersions(json: boolean): number {
       ['libgit2', v.libgit2],
       // The OpenSSL of this process: HTTPS clones run on it (v.openssl is the same library).
       ['tls', v.tls],
+      // The zlib of this process: clones inflate packs with it.
+      ['zlib', v.zlib],
       ['napi', String(v.napi)],
       ['node', v.node],
     ]);

@@ -21,8 +21,12 @@
 #   SSH        USE_SSH=exec: the ssh binary, when a user allows ssh at all; no libssh2.
 #   HTTP       http-parser (Debian's libgit2 is "+ds": its bundled llhttp is removed).
 #   regex      the C library's regcomp; no pcre2.
-#   zlib       built here; libgit2's bundled copy is removed in "+ds" too. Kept out of the
-#              process's namespace by the addon's link (--exclude-libs): Node exports its own.
+#   zlib       its headers and a static archive built here (libgit2's bundled copy is removed in
+#              "+ds" too): libgit2 is compiled against them, and the C++ tests' executables link
+#              the archive. The addon links none: like OpenSSL, it binds zlib from the process
+#              (scripts/libgit2-flags.js), Node's own (Chromium's, about twice as fast to inflate
+#              a pack as 1.2.13) or the libz a distribution's node links; checked at load
+#              (src/core/base/zlib_version.h).
 #   GSSAPI, NTLM, iconv: off (no Kerberos or NTLM proxies for dotfiles clones).
 #
 # The target architecture is this Node's unless HOME_NATIVE_ARCH names another (a cross build:

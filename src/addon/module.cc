@@ -1,4 +1,4 @@
-// Registers the addon's exports, once the process's OpenSSL has passed the version check.
+// Registers the addon's exports, once the process's OpenSSL and zlib have passed their version checks.
 #include <napi.h>
 
 #include <memory>
@@ -8,12 +8,14 @@
 #include "addon/cancel_token.h"
 #include "addon/js_error.h"
 #include "core/base/openssl_version.h"
+#include "core/base/zlib_version.h"
 
 static Napi::Object InitHomeNative(Napi::Env env, Napi::Object exports) {
   using namespace home::addon;
-  // Before anything can reach OpenSSL: the process's must be one this binary was built for.
-  // Thrown from here, it fails the require() that loads the addon (lib/native.ts).
+  // Before anything can reach OpenSSL or zlib: the process's must be ones this binary was built
+  // for. Thrown from here, it fails the require() that loads the addon (lib/native.ts).
   if (home::Error e = home::CheckProcessOpenSsl()) throw ToJsError(env, e);
+  if (home::Error e = home::CheckProcessZlib()) throw ToJsError(env, e);
   // Node owns the data from here on and deletes it with the environment.
   env.SetInstanceData(std::make_unique<AddonData>().release());
   CancelToken::Init(env, exports);

@@ -1,6 +1,7 @@
 // versions(): the package's native dependencies as this binary runs with them.
 #include <git2.h>
 #include <openssl/crypto.h>
+#include <zlib.h>
 
 #include <string>
 
@@ -20,6 +21,8 @@ Napi::Value VersionsJs(const Napi::CallbackInfo& info) {
   const char* openssl = OpenSSL_version(OPENSSL_VERSION);
   out.Set("tls", openssl);
   out.Set("openssl", openssl);
+  // The process's zlib too (core/base/zlib_version.h): libgit2 and the pack scanner inflate with it.
+  out.Set("zlib", zlibVersion());
   out.Set("napi", Napi::Number::New(env, NAPI_VERSION));
   return out;
 }

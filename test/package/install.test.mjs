@@ -72,8 +72,10 @@ test('the prebuild is N-API, libc-tagged, and needs only the C and C++ runtimes'
   assert.deepEqual(others, [], `unexpected dynamic dependencies: ${others.join(', ')}`);
 });
 
-test('the prebuild leaves OpenSSL undefined, to be bound from the process when it loads', { skip: process.platform !== 'linux' && 'ELF only' }, async () => {
+test('the prebuild leaves OpenSSL and zlib undefined, to be bound from the process when it loads', { skip: process.platform !== 'linux' && 'ELF only' }, async () => {
   const { stdout: undefinedSymbols } = await run('nm', ['-D', '--undefined-only', prebuild]);
+  assert.match(undefinedSymbols, /\bU inflate\b/);
+  assert.match(undefinedSymbols, /\bU zlibVersion\b/);
   const ssl = undefinedSymbols.split('\n').filter((line) => /\bU SSL_/.test(line));
   assert.ok(ssl.length >= 10, `expected libgit2's and the TLS stream's SSL_* references, found ${ssl.length}`);
   assert.match(undefinedSymbols, /\bU OpenSSL_version_num\b/);

@@ -125,6 +125,7 @@ try {
       versions: homeNative.versions(),
       overlay,
       processOpenssl: process.versions.openssl,
+      processZlib: process.versions.zlib,
       expectedCommit: commits.main,
       clone: { commit: clone.commit, shallow: clone.shallow, readme: read(cloneHome, '.dotfiles/README.md') },
       https: {
