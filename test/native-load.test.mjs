@@ -97,11 +97,15 @@ test('the built binary links no zlib: libgit2 and the pack scanner inflate with 
   assert.ok(process.versions.zlib.startsWith(v.zlib), `versions().zlib ${v.zlib}, process.versions.zlib ${process.versions.zlib}`);
 });
 
-test('a binary that needs a zlib function the process lacks: ERR_NATIVE_LOAD naming zlib', { skip: process.platform !== 'linux' && 'ELF only' }, async (t) => {
-  const dir = tempDir(t, 'native-load-zlib-');
-  // The shape of the failure a Node that exports no zlib, or a newer one's function, gives.
+/**
+ * What loading a binary that calls `symbol`, which no process defines, gives the package's
+ * require(): { code, message } of the error it throws. The shape of the failure a Node that lacks
+ * a library the binary binds from the process (OpenSSL 3, zlib), or one of its functions, gives.
+ */
+async function loadBinaryNeeding(t, symbol) {
+  const dir = tempDir(t, 'native-load-missing-');
   const source = path.join(dir, 'missing.c');
-  await writeFile(source, 'extern int inflateHomeNativeAbsent(void);\nint probe(void) { return inflateHomeNativeAbsent(); }\n');
+  await writeFile(source, `extern int ${symbol}(void);\nint probe(void) { return ${symbol}(); }\n`);
   const binary = path.join(dir, 'missing.node');
   await run('cc', ['-shared', '-fPIC', '-Wl,-z,now', '-o', binary, source]);
   const { code, stdout, stderr } = await runNode(
@@ -109,26 +113,20 @@ test('a binary that needs a zlib function the process lacks: ERR_NATIVE_LOAD nam
     { cwd: root, env: { ...process.env, HOME_NATIVE_ADDON_PATH: binary } },
   );
   assert.equal(code, 0, stderr);
-  const result = JSON.parse(stdout);
-  assert.equal(result.code, 'ERR_NATIVE_LOAD', stdout);
+  return JSON.parse(stdout);
+}
+
+test('a binary that needs a zlib function the process lacks: ERR_NATIVE_LOAD naming zlib', { skip: process.platform !== 'linux' && 'ELF only' }, async (t) => {
+  const result = await loadBinaryNeeding(t, 'inflateHomeNativeAbsent');
+  assert.equal(result.code, 'ERR_NATIVE_LOAD', JSON.stringify(result));
   assert.match(result.message, /cannot use this process's zlib: .*undefined symbol: inflateHomeNativeAbsent/);
   assert.match(result.message, /must be zlib 1\.2 or a later 1\.x/);
 });
 
 test('a binary that needs an OpenSSL function the process lacks: ERR_NATIVE_LOAD naming OpenSSL', { skip: process.platform !== 'linux' && 'ELF only' }, async (t) => {
-  const dir = tempDir(t, 'native-load-openssl-');
-  // The shape of the failure a Node without OpenSSL 3 (BoringSSL's, or none) gives our binary.
-  const source = path.join(dir, 'missing.c');
-  await writeFile(source, 'extern int SSL_home_native_absent(void);\nint probe(void) { return SSL_home_native_absent(); }\n');
-  const binary = path.join(dir, 'missing.node');
-  await run('cc', ['-shared', '-fPIC', '-Wl,-z,now', '-o', binary, source]);
-  const { code, stdout, stderr } = await runNode(
-    ['-e', `try { require('@spoon/home-native').versions(); console.log('{}'); } catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message })); }`],
-    { cwd: root, env: { ...process.env, HOME_NATIVE_ADDON_PATH: binary } },
-  );
-  assert.equal(code, 0, stderr);
-  const result = JSON.parse(stdout);
-  assert.equal(result.code, 'ERR_NATIVE_LOAD', stdout);
+  // A Node without OpenSSL 3 (BoringSSL's, or none).
+  const result = await loadBinaryNeeding(t, 'SSL_home_native_absent');
+  assert.equal(result.code, 'ERR_NATIVE_LOAD', JSON.stringify(result));
   assert.match(result.message, /cannot use this process's OpenSSL: .*undefined symbol: SSL_home_native_absent/);
   assert.match(result.message, /must be OpenSSL 3/);
 });
