@@ -149,37 +149,57 @@ int FreePort() {
   return ntohs(addr.sin_port);
 }
 
+// git daemon serving the repositories under `base` on a free loopback port, for as long as it
+// lives: upload-pack's own packs (with offset deltas), as a git server sends them.
+class GitDaemon {
+ public:
+  explicit GitDaemon(const std::string& base) : port_(FreePort()) {
+    pid_ = fork();
+    if (pid_ == 0) {
+      const std::string port_arg = "--port=" + std::to_string(port_);
+      const std::string base_arg = "--base-path=" + base;
+      execlp("git", "git", "daemon", "--export-all", "--reuseaddr", "--listen=127.0.0.1", port_arg.c_str(),
+             base_arg.c_str(), base.c_str(), static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    // Until it listens.
+    for (int i = 0; i < 200; ++i) {
+      const int fd = socket(AF_INET, SOCK_STREAM, 0);
+      sockaddr_in addr = {};
+      addr.sin_family = AF_INET;
+      addr.sin_port = htons(port_);
+      addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      const bool up = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+      close(fd);
+      if (up) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+  ~GitDaemon() {
+    kill(pid_, SIGTERM);
+    waitpid(pid_, nullptr, 0);
+  }
+  GitDaemon(const GitDaemon&) = delete;
+  GitDaemon& operator=(const GitDaemon&) = delete;
+
+  std::string Url(const std::string& repo) const { return "git://localhost:" + std::to_string(port_) + "/" + repo; }
+
+ private:
+  int port_;
+  pid_t pid_ = -1;
+};
+
 // With SIGPIPE at its default action, as outside Node: the clone runs on a clone thread, which
 // blocks SIGPIPE, and the process survives git daemon hanging up on the shallow request.
 // libgit2 1.7 and 1.8 stumble over git daemon's shallow answer ("expected SHA1 list"), and the
 // clone falls back to a full fetch; 1.9 (the static build's) reads it and stays shallow
 // (libgit2 PR 6973). Either way `shallow` must say what was fetched.
 TEST_F(CloneTest, GitDaemonShallowOrTheFallbackFetchesEverything) {
-  const int port = FreePort();
-  const pid_t daemon = fork();
-  if (daemon == 0) {
-    const std::string port_arg = "--port=" + std::to_string(port);
-    const std::string base_arg = "--base-path=" + root_;
-    execlp("git", "git", "daemon", "--export-all", "--reuseaddr", "--listen=127.0.0.1", port_arg.c_str(),
-           base_arg.c_str(), root_.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  // Wait for the daemon to listen.
-  for (int i = 0; i < 200; ++i) {
-    const int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr = {};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    const bool up = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-    close(fd);
-    if (up) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  const GitDaemon daemon(root_);
   signal(SIGPIPE, SIG_DFL);
   const std::string dir = root_ + "/via-daemon";
   ASSERT_EQ(mkdir(dir.c_str(), 0700), 0);
-  CloneSpec spec = FileSpec("git://localhost:" + std::to_string(port) + "/repo.git");
+  CloneSpec spec = FileSpec(daemon.Url("repo.git"));
   Error error;
   CloneResult result;
   bool done = false;
@@ -197,8 +217,6 @@ TEST_F(CloneTest, GitDaemonShallowOrTheFallbackFetchesEverything) {
     cv.wait_for(lock, std::chrono::seconds(60), [&] { return done; });
   }
   signal(SIGPIPE, SIG_IGN);
-  kill(daemon, SIGTERM);
-  waitpid(daemon, nullptr, 0);
   ASSERT_TRUE(done);
   ASSERT_TRUE(error.ok()) << error.message;
   int major = 0, minor = 0, rev = 0;
@@ -208,6 +226,39 @@ TEST_F(CloneTest, GitDaemonShallowOrTheFallbackFetchesEverything) {
   struct stat st;
   EXPECT_EQ(stat((dir + "/.git/shallow").c_str(), &st) == 0, reads_daemon_shallow);
   EXPECT_EQ(result.ref, "refs/heads/main");
+}
+
+// Files that differ a little, served by git daemon: upload-pack sends most of them as offset
+// deltas against one another, and the pack scanner applies those as the pack streams in
+// (pack_object_cache.h), so that checkout reads every file from memory, deltas too, and writes
+// each as git does.
+TEST_F(CloneTest, ChecksOutDeltasFromTheObjectsThePackStreamMade) {
+  const std::string git = "GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 git -c user.name=t -c user.email=t@t ";
+  ASSERT_EQ(Sh("cd " + root_ + " && " + git + "init -q --initial-branch=main similar && cd similar && " +
+               "seq 1 2000 > base && for i in $(seq 1 12); do sed \"${i}0s/$/ edit $i/\" base > f$i; done && rm base && " + git +
+               "add . && " + git + "commit -qm one && cd .. && " + git + "clone -q --bare similar similar.git"),
+            0);
+  const GitDaemon daemon(root_);
+  const std::string dir = root_ + "/similar-clone";
+  ASSERT_EQ(mkdir(dir.c_str(), 0700), 0);
+  CloneSpec spec = FileSpec(daemon.Url("similar.git"));
+  spec.max_file_bytes = uint64_t{1} << 20;
+  CloneResult result;
+  const Error e = CloneInto(dir, spec, CancelFlag(), {}, &result);
+  ASSERT_TRUE(e.ok()) << e.message;
+  // The pack did hold deltas; every file is as git checks it out.
+  EXPECT_EQ(Sh("cd " + dir + " && test $(" + git + "verify-pack -v .git/objects/pack/*.idx | awk '$2 == \"blob\" && NF >= 7' | wc -l) -ge 6"), 0)
+      << "deltas in the pack";
+  EXPECT_EQ(Sh("cd " + dir + " && " + git + "diff --quiet HEAD"), 0) << "files as committed";
+  EXPECT_EQ(Sh("cd " + dir + " && test -z \"$(" + git + "status --porcelain)\""), 0) << "a clean status";
+  for (int i = 1; i <= 12; ++i) {
+    std::ifstream f(dir + "/f" + std::to_string(i));
+    std::string line;
+    for (int n = 0; n < i * 10 && std::getline(f, line);) ++n;
+    EXPECT_EQ(line, std::to_string(i * 10) + " edit " + std::to_string(i)) << "f" << i;
+  }
+  // The commit, its tree and the 12 blobs, deltas among them.
+  EXPECT_GE(result.objects_from_stream, 14u);
 }
 
 }  // namespace

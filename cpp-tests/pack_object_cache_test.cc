@@ -1,7 +1,9 @@
 // PackObjectCache and ForEachPackIndexEntry against packs and indexes git writes: the scanner
-// keeps exactly the pack's whole objects, byte for byte what `git cat-file` prints, named by the
-// ids of git's own index; deltas, objects over the limits and objects whose data does not inflate
-// to their announced size are not kept; a malformed index is refused whole.
+// keeps the pack's objects, whole ones and deltas applied to their bases, byte for byte what
+// `git cat-file` prints, named by the ids of git's own index; objects over the limits, deltas
+// whose base is not kept and objects whose data does not inflate to their announced size are not
+// kept; a made object whose id the index does not confirm is dropped; a malformed index is
+// refused whole.
 #include "core/git/pack_index.h"
 #include "core/git/pack_object_cache.h"
 #include "core/git/pack_header_scanner.h"
@@ -55,6 +57,8 @@ struct PackedObject {
   uint64_t offset = 0;
   bool delta = false;
 };
+
+std::vector<unsigned char> OneEntryIndex(unsigned char id_byte, uint32_t offset);
 
 const std::string kGit = "GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 git -c user.name=t -c user.email=t@t ";
 
@@ -128,27 +132,72 @@ TEST_F(PackObjectCacheTest, ReadsGitsOwnIndex) {
   EXPECT_EQ(got, want);
 }
 
-TEST_F(PackObjectCacheTest, KeepsEveryWholeObjectAsGitReadsIt) {
-  size_t whole = 0;
-  for (const PackedObject& o : objects_) whole += !o.delta && o.size != 0;
+TEST_F(PackObjectCacheTest, KeepsEveryObjectAsGitReadsIt) {
+  size_t whole = 0, deltas = 0;
+  for (const PackedObject& o : objects_) (o.delta ? deltas : whole) += o.size != 0;
   ASSERT_GT(whole, 20u);
+  ASSERT_GT(deltas, 20u);  // chains of them, up to --depth=50
   for (size_t piece : {size_t{1}, size_t{4096}, size_t{1} << 24}) {
     PackObjectCache cache(uint64_t{1} << 30, uint64_t{1} << 30);
     ScanAndIndex(&cache, piece);
-    EXPECT_EQ(cache.size(), whole) << "pieces of " << piece;
+    EXPECT_EQ(cache.mismatched(), 0u);
+    size_t kept_count = 0;
     for (const PackedObject& o : objects_) {
       const PackObjectCache::Object* kept = cache.Find(Oid(o.id));
-      if (o.delta || o.size == 0) {
-        EXPECT_EQ(kept, nullptr) << o.id << " " << o.type << (o.delta ? " (a delta)" : " (empty)");
+      const std::string contents = Contents(o);
+      if (contents.empty()) {
+        EXPECT_EQ(kept, nullptr) << o.id << " " << o.type << " (empty)";
         continue;
       }
-      ASSERT_NE(kept, nullptr) << o.id << " " << o.type << " in pieces of " << piece;
+      ASSERT_NE(kept, nullptr) << o.id << " " << o.type << (o.delta ? " (a delta)" : "") << " in pieces of " << piece;
+      ++kept_count;
       EXPECT_STREQ(git_object_type2string(kept->type), o.type.c_str());
+      EXPECT_EQ(kept->made, o.delta) << o.id;
       if (piece == 4096) {
-        EXPECT_EQ(std::string(kept->data.begin(), kept->data.end()), Contents(o)) << o.id;
+        EXPECT_EQ(std::string(kept->data.begin(), kept->data.end()), contents) << o.id;
       }
     }
+    EXPECT_EQ(cache.size(), kept_count) << "pieces of " << piece;
   }
+}
+
+TEST_F(PackObjectCacheTest, KeepsNoDeltaWhoseBaseItDidNotKeep) {
+  // The big file is over the object limit and not kept; the small files' deltas are still made
+  // from their kept bases.
+  PackObjectCache cache(uint64_t{1} << 30, 100000);
+  ScanAndIndex(&cache, 4096);
+  EXPECT_EQ(cache.mismatched(), 0u);
+  size_t made = 0;
+  for (const PackedObject& o : objects_) {
+    const PackObjectCache::Object* kept = cache.Find(Oid(o.id));
+    if (o.size > 100000) {
+      EXPECT_EQ(kept, nullptr) << o.id;
+    }
+    made += kept != nullptr && kept->made;
+  }
+  EXPECT_GT(made, 10u);
+}
+
+TEST_F(PackObjectCacheTest, DropsAMadeObjectTheIndexDoesNotName) {
+  // An index whose one entry has another id at a delta's offset: what the delta made is not
+  // confirmed, and goes (counted); a whole object's entry would only rename it.
+  const PackedObject* delta = nullptr;
+  for (const PackedObject& o : objects_) {
+    if (o.delta && o.size != 0 && o.offset < (uint64_t{1} << 31)) {
+      delta = &o;
+      break;
+    }
+  }
+  ASSERT_NE(delta, nullptr);
+  const std::string idx = root_ + "/one-delta.idx";
+  WriteFile(idx, OneEntryIndex(0x42, static_cast<uint32_t>(delta->offset)));
+  PackObjectCache cache(uint64_t{1} << 30, uint64_t{1} << 30);
+  const std::vector<unsigned char> pack = ReadBytes(root_ + "/test.pack");
+  PackHeaderScanner scanner(0, &cache);
+  ASSERT_TRUE(scanner.Feed(pack.data(), pack.size()));
+  ASSERT_TRUE(cache.Index(idx));
+  EXPECT_EQ(cache.size(), 0u);
+  EXPECT_EQ(cache.mismatched(), 1u);
 }
 
 TEST_F(PackObjectCacheTest, KeepsNothingOverItsLimits) {

@@ -4,8 +4,9 @@
 //     indexer (pack_header_scanner.h, on a thread of its own one chunk ahead: pack_scan_thread.h),
 //     and an object announced over maxFileBytes is refused before the indexer inflates and hashes
 //     it. Without it a zlib bomb (3 GiB of zeros in 3 MB of pack) costs seconds of CPU before the
-//     budget walk can refuse it. The scanner keeps the whole objects it inflates
-//     (pack_object_cache.h), named by id once the indexer has written the pack's index.
+//     budget walk can refuse it. The scanner keeps the objects it inflates, whole ones and
+//     offset deltas applied to kept bases (pack_object_cache.h), named by id once the indexer
+//     has written the pack's index.
 //   - read: every object read asks the budget first. Checkout writes its files with no callback
 //     that can stop it (its notify callback runs before the first write), and reads each file's
 //     blob as it goes: this is where the deadline and the abort reach that phase. An object the

@@ -180,6 +180,8 @@ bool PackHeaderScanner::Feed(const unsigned char* data, size_t size) {
         // makes comes first in its data.
         if (!Announce(size_)) return false;
         if (type_ == kOfsDelta) {
+          ofs_distance_ = 0;
+          ofs_bytes_ = 0;
           state_ = State::kOfsBase;
         } else if (type_ == kRefDelta) {
           ref_base_left_ = kBaseIdBytes;
@@ -190,9 +192,20 @@ bool PackHeaderScanner::Feed(const unsigned char* data, size_t size) {
         }
         break;
       }
-      case State::kOfsBase:
-        if (!(data[i++] & 0x80)) state_ = State::kData;
+      case State::kOfsBase: {
+        // How far back the base starts: big-endian base-128, each continuation adding one before
+        // the shift (gitformat-pack.txt, "offset encoding"). Past 2^56, farther back than any
+        // pack reaches: the indexer refuses it; here it only means the delta is not kept.
+        const unsigned char c = data[i++];
+        if (ofs_bytes_++ > 0) ofs_distance_ = ofs_distance_ < (uint64_t{1} << 56) ? (ofs_distance_ + 1) << 7 : UINT64_MAX;
+        if (ofs_distance_ != UINT64_MAX) ofs_distance_ |= c & 0x7f;
+        if (c & 0x80) break;
+        state_ = State::kData;
+        if (cache_ != nullptr && ofs_distance_ != 0 && ofs_distance_ <= object_offset_) {
+          keep_ = cache_->StartDelta(object_offset_, object_offset_ - ofs_distance_, size_);
+        }
         break;
+      }
       case State::kRefBase: {
         const size_t take = std::min(size - i, ref_base_left_);
         i += take;

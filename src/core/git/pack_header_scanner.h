@@ -2,7 +2,8 @@
 // Documentation/gitformat-pack.txt): each object's type and size, a delta's base reference, and,
 // for a delta, the size of the object it makes (the first bytes of its inflated data). Finding
 // where an object ends takes inflating it: into a small scratch buffer that is thrown away, or,
-// for an object a PackObjectCache (pack_object_cache.h) keeps, into the cache. Whatever it cannot
+// for an object a PackObjectCache (pack_object_cache.h) keeps (a whole object, or a delta against
+// a base earlier in the pack that the cache holds), into the cache. Whatever it cannot
 // parse it leaves alone: the indexer that reads the same stream reports the damage.
 #pragma once
 
@@ -16,7 +17,7 @@ class PackObjectCache;
 
 // Feed it a pack in pieces of any size; it returns false at the first object that announces more
 // than `max_object_bytes` (0: no limit), before reading that object's data, and keeps returning
-// false after. With a `cache`, it hands the cache every whole object it inflates.
+// false after. With a `cache`, it hands the cache every object it inflates that the cache takes.
 class PackHeaderScanner {
  public:
   explicit PackHeaderScanner(uint64_t max_object_bytes, PackObjectCache* cache = nullptr);
@@ -58,6 +59,8 @@ class PackHeaderScanner {
   uint64_t size_ = 0;
   unsigned shift_ = 0;
   size_t ref_base_left_ = 0;
+  uint64_t ofs_distance_ = 0;  // an OFS_DELTA's distance back to its base, as read so far
+  unsigned ofs_bytes_ = 0;
   bool is_delta_ = false;
   // A delta's first inflated bytes: its base's size, then its result's, as varints.
   unsigned char delta_head_[20] = {};

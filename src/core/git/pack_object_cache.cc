@@ -1,8 +1,10 @@
 #include "core/git/pack_object_cache.h"
 
+#include <algorithm>
 #include <cstring>
 #include <utility>
 
+#include "core/git/delta_apply.h"
 #include "core/git/pack_index.h"
 
 namespace home {
@@ -32,9 +34,27 @@ unsigned char* PackObjectCache::Start(uint64_t offset, int type, uint64_t size) 
   }
   // An empty object costs nothing to read from the pack.
   if (!IsWholeObjectType(type) || size == 0 || size > max_object_ || size > max_total_ - total_) return nullptr;
+  pending_ = Object{};
   pending_.type = static_cast<git_object_t>(type);
   pending_.data.assign(size, 0);
   pending_offset_ = offset;
+  pending_is_delta_ = false;
+  total_ += size;
+  has_pending_ = true;
+  return pending_.data.data();
+}
+
+unsigned char* PackObjectCache::StartDelta(uint64_t offset, uint64_t base_offset, uint64_t size) {
+  if (has_pending_) {
+    total_ -= pending_.data.size();
+    has_pending_ = false;
+  }
+  if (by_offset_.count(base_offset) == 0 || size == 0 || size > max_object_ || size > max_total_ - total_) return nullptr;
+  pending_ = Object{};
+  pending_.data.assign(size, 0);
+  pending_offset_ = offset;
+  pending_base_ = base_offset;
+  pending_is_delta_ = true;
   total_ += size;
   has_pending_ = true;
   return pending_.data.data();
@@ -42,9 +62,29 @@ unsigned char* PackObjectCache::Start(uint64_t offset, int type, uint64_t size) 
 
 void PackObjectCache::Keep() {
   if (!has_pending_) return;
+  has_pending_ = false;
+  if (pending_is_delta_) return KeepDelta();
   by_offset_[pending_offset_] = std::move(pending_);
   pending_ = Object{};
-  has_pending_ = false;
+}
+
+void PackObjectCache::KeepDelta() {
+  const std::vector<unsigned char> delta = std::move(pending_.data);
+  pending_ = Object{};
+  total_ -= delta.size();
+  const auto base = by_offset_.find(pending_base_);
+  if (base == by_offset_.end()) return;
+  Object made;
+  made.type = base->second.type;
+  made.made = true;
+  // An empty result costs nothing to read from the pack, as an empty whole object.
+  if (!ApplyDelta(base->second.data.data(), base->second.data.size(), delta.data(), delta.size(),
+                  std::min(max_object_, max_total_ - total_), &made.data) ||
+      made.data.empty() || git_odb_hash(&made.id, made.data.data(), made.data.size(), made.type) != 0) {
+    return;
+  }
+  total_ += made.data.size();
+  by_offset_[pending_offset_] = std::move(made);
 }
 
 bool PackObjectCache::Index(const std::string& idx_path) {
@@ -53,6 +93,11 @@ bool PackObjectCache::Index(const std::string& idx_path) {
   const bool read = ForEachPackIndexEntry(idx_path, [this](const git_oid& id, uint64_t offset) {
     auto it = by_offset_.find(offset);
     if (it == by_offset_.end()) return;
+    if (it->second.made && !git_oid_equal(&it->second.id, &id)) {
+      ++mismatched_;
+      by_offset_.erase(it);
+      return;
+    }
     by_id_.emplace(id, std::move(it->second));
     by_offset_.erase(it);
   });

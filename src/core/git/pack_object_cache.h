@@ -1,16 +1,19 @@
-// Whole objects of one pack, kept as the pack scanner (pack_header_scanner.h) inflates them on the
+// The objects of one pack, kept as the pack scanner (pack_header_scanner.h) inflates them on the
 // stream's way to libgit2's indexer, so that checkout reads each file from here instead of
-// inflating it from the pack a second time. That second inflate was the most of checkout's CPU,
-// and libgit2 runs it under its object database's lock: the checkout writer's threads
-// (checkout_writer.h) took turns at it.
+// inflating it (and, for a delta, its base) from the pack a second time. That second inflate was
+// the most of checkout's CPU, and libgit2 runs it under its object database's lock: the checkout
+// writer's threads (checkout_writer.h) took turns at it.
 //
 // Two stages. While the pack streams in, the scanner keeps objects by their offset in the pack.
 // Once the indexer has written the pack's index (pack_index.h), Index() names them by id, and
-// Find() answers the object database's reads (odb_guard.h). Only objects stored whole are kept
-// (a delta's result is libgit2's to make), each at most `max_object_bytes`, `max_total_bytes` in
-// all; an object whose data does not inflate to exactly the size its header announced is not kept
-// (the indexer refuses such a pack anyway). The bytes are the same ones the indexer hashed, through
-// the same zlib: what is kept is what libgit2 would have read.
+// Find() answers the object database's reads (odb_guard.h). Kept: objects stored whole, and
+// deltas against a base earlier in the pack (OFS_DELTA) whose base is kept, applied to it here
+// (delta_apply.h); each at most `max_object_bytes`, `max_total_bytes` in all (a delta's data
+// counts while it waits to be applied). A whole object whose data does not inflate to exactly the
+// size its header announced is not kept (the indexer refuses such a pack anyway): its bytes are
+// the ones the indexer hashed, through the same zlib. What a delta makes is our own work, so it is
+// hashed here (on the scanner's thread) and kept only if Index() finds that id at its offset: what
+// is kept is what libgit2 would have read.
 #pragma once
 
 #include <git2.h>
@@ -27,6 +30,8 @@ class PackObjectCache {
   struct Object {
     git_object_t type = GIT_OBJECT_INVALID;
     std::vector<unsigned char> data;
+    bool made = false;  // applied from a delta; `id` is then what its data hashes to
+    git_oid id = {};
   };
 
   PackObjectCache(uint64_t max_total_bytes, uint64_t max_object_bytes);
@@ -35,6 +40,9 @@ class PackObjectCache {
   // `type` whose header starts at `offset`; null when it is not to be kept. An object started and
   // not kept before the next Start (or Index) is dropped.
   unsigned char* Start(uint64_t offset, int type, uint64_t size);
+  // The same for an OFS_DELTA's `size` bytes of delta data, whose base starts at `base_offset`:
+  // null unless that base is kept. Keep() applies it.
+  unsigned char* StartDelta(uint64_t offset, uint64_t base_offset, uint64_t size);
   void Keep();
 
   // After the pack's index at `idx_path` is written: the kept objects by id, the rest dropped.
@@ -43,6 +51,9 @@ class PackObjectCache {
 
   const Object* Find(const git_oid& id) const;  // null: not kept, or not indexed yet
   size_t size() const { return by_id_.size(); }
+  // Objects made from deltas that Index() dropped because the index has another id at their
+  // offset: zero unless delta_apply.h and libgit2 disagree.
+  uint64_t mismatched() const { return mismatched_; }
 
  private:
   struct IdHash {
@@ -56,8 +67,12 @@ class PackObjectCache {
   uint64_t max_object_;
   uint64_t total_ = 0;
   uint64_t pending_offset_ = 0;
+  uint64_t pending_base_ = 0;
+  bool pending_is_delta_ = false;
   Object pending_;
   bool has_pending_ = false;
+  uint64_t mismatched_ = 0;
+  void KeepDelta();
   std::unordered_map<uint64_t, Object> by_offset_;
   std::unordered_map<git_oid, Object, IdHash, IdEqual> by_id_;
 };
