@@ -299,6 +299,58 @@ TEST_F(PackObjectCacheTest, KeepsOnlyDataThatInflatesToItsAnnouncedSize) {
   }
 }
 
+// A pack's object: its header (type, `announced` size), `between` (a delta's base reference),
+// then `data` deflated.
+void AppendObject(std::vector<unsigned char>* pack, int type, size_t announced, const std::vector<unsigned char>& between,
+                  const std::string& data) {
+  uLongf deflated_size = compressBound(data.size());
+  std::vector<unsigned char> deflated(deflated_size);
+  EXPECT_EQ(compress(deflated.data(), &deflated_size, reinterpret_cast<const Bytef*>(data.data()), data.size()), Z_OK);
+  deflated.resize(deflated_size);
+  unsigned char c = static_cast<unsigned char>((type << 4) | (announced & 0x0f));
+  announced >>= 4;
+  for (; announced != 0; announced >>= 7) {
+    pack->push_back(c | 0x80);
+    c = announced & 0x7f;
+  }
+  pack->push_back(c);
+  pack->insert(pack->end(), between.begin(), between.end());
+  pack->insert(pack->end(), deflated.begin(), deflated.end());
+}
+
+TEST_F(PackObjectCacheTest, AnOffsetDeltaWithAHostileBaseIsNotKeptAndTheScanGoesOn) {
+  const std::string base = "base object\n";
+  // A delta that would copy the whole base, were its base found.
+  const std::string delta = std::string{static_cast<char>(base.size()), static_cast<char>(base.size()),
+                                        static_cast<char>(0x90), static_cast<char>(base.size())};
+  std::vector<unsigned char> past_any_pack(12, 0xff);  // a distance past 2^64
+  past_any_pack.push_back(0x7f);
+  const std::vector<std::vector<unsigned char>> references = {
+      past_any_pack,
+      {0x7f},  // before the pack's start
+      {0x00},  // the delta itself
+  };
+  for (size_t i = 0; i < references.size(); ++i) {
+    std::vector<unsigned char> pack = {'P', 'A', 'C', 'K', 0, 0, 0, 2, 0, 0, 0, 3};
+    AppendObject(&pack, 3, base.size(), {}, base);
+    const uint64_t delta_offset = pack.size();
+    AppendObject(&pack, 6, delta.size(), references[i], delta);
+    // Then a blob announcing more than the limit: the scanner must still be reading headers.
+    AppendObject(&pack, 3, 5000, {}, "x");
+    PackObjectCache cache(uint64_t{1} << 20, uint64_t{1} << 20);
+    PackHeaderScanner scanner(4096, &cache);
+    EXPECT_FALSE(scanner.Feed(pack.data(), pack.size())) << "reference " << i;
+    EXPECT_EQ(scanner.refused_size(), 5000u) << "reference " << i;
+    EXPECT_EQ(scanner.objects_seen(), 2u) << "reference " << i;
+    // Nothing was made from it: an index naming an object at the delta's offset finds none.
+    const std::string idx = root_ + "/hostile-base.idx";
+    WriteFile(idx, OneEntryIndex(0x42, static_cast<uint32_t>(delta_offset)));
+    ASSERT_TRUE(cache.Index(idx));
+    EXPECT_EQ(cache.size(), 0u) << "reference " << i;
+    EXPECT_EQ(cache.mismatched(), 0u) << "reference " << i;
+  }
+}
+
 TEST_F(PackObjectCacheTest, RefusesAnIndexWhoseLargeOffsetIsOutsideItsTable) {
   const std::string idx = root_ + "/large.idx";
   WriteFile(idx, OneEntryIndex(0x22, 0x80000000u));  // slot 0 of an empty large-offset table

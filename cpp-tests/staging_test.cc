@@ -110,10 +110,11 @@ TEST_F(StagingTest, ClaimsSurviveSweepsRunningBesideThem) {
     while (!stop) SweepStaleCloneDirs(staging.get(), 0);
   });
   int failures = 0, lost = 0;
+  std::string first_failure;
   for (int i = 0; i < 3000; ++i) {
     std::unique_ptr<StagedDir> dir;
-    if (!StagedDir::Create(staging.get(), root_ + "/s", &dir).ok()) {
-      ++failures;
+    if (const Error e = StagedDir::Create(staging.get(), root_ + "/s", &dir); !e.ok()) {
+      if (failures++ == 0) first_failure = e.message;
       continue;
     }
     // The claim must still be ours: its lock file in place, the directory there.
@@ -121,7 +122,7 @@ TEST_F(StagingTest, ClaimsSurviveSweepsRunningBesideThem) {
   }
   stop = true;
   sweeper.join();
-  EXPECT_EQ(failures, 0);
+  EXPECT_EQ(failures, 0) << "the first: " << first_failure;
   EXPECT_EQ(lost, 0);
   SweepStaleCloneDirs(staging.get(), 0);
   EXPECT_EQ(std::system(("test $(ls -A " + root_ + "/s | wc -l) -eq 0").c_str()), 0) << "no claim or directory left";
