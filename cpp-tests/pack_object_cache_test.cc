@@ -262,16 +262,29 @@ std::vector<unsigned char> OneEntryIndex(unsigned char id_byte, uint32_t offset)
   return idx;
 }
 
-// A pack of one blob whose header announces `announced` bytes and whose data inflates to `data`.
-std::vector<unsigned char> OneBlobPack(size_t announced, const std::string& data) {
+// A pack's object: its header (type, `announced` size), `between` (a delta's base reference),
+// then `data` deflated.
+void AppendObject(std::vector<unsigned char>* pack, int type, size_t announced, const std::vector<unsigned char>& between,
+                  const std::string& data) {
   uLongf deflated_size = compressBound(data.size());
   std::vector<unsigned char> deflated(deflated_size);
   EXPECT_EQ(compress(deflated.data(), &deflated_size, reinterpret_cast<const Bytef*>(data.data()), data.size()), Z_OK);
   deflated.resize(deflated_size);
+  unsigned char c = static_cast<unsigned char>((type << 4) | (announced & 0x0f));
+  announced >>= 4;
+  for (; announced != 0; announced >>= 7) {
+    pack->push_back(c | 0x80);
+    c = announced & 0x7f;
+  }
+  pack->push_back(c);
+  pack->insert(pack->end(), between.begin(), between.end());
+  pack->insert(pack->end(), deflated.begin(), deflated.end());
+}
+
+// A pack of one blob whose header announces `announced` bytes and whose data inflates to `data`.
+std::vector<unsigned char> OneBlobPack(size_t announced, const std::string& data) {
   std::vector<unsigned char> pack = {'P', 'A', 'C', 'K', 0, 0, 0, 2, 0, 0, 0, 1};
-  pack.push_back(static_cast<unsigned char>(0x80 | (3 << 4) | (announced & 0x0f)));  // a blob
-  pack.push_back(static_cast<unsigned char>(announced >> 4));
-  pack.insert(pack.end(), deflated.begin(), deflated.end());
+  AppendObject(&pack, 3, announced, {}, data);
   pack.insert(pack.end(), 20, 0);  // the trailer: not checked here
   return pack;
 }
@@ -297,25 +310,6 @@ TEST_F(PackObjectCacheTest, KeepsOnlyDataThatInflatesToItsAnnouncedSize) {
       EXPECT_EQ(kept, nullptr) << "announced " << announced << " for " << data.size() << " bytes";
     }
   }
-}
-
-// A pack's object: its header (type, `announced` size), `between` (a delta's base reference),
-// then `data` deflated.
-void AppendObject(std::vector<unsigned char>* pack, int type, size_t announced, const std::vector<unsigned char>& between,
-                  const std::string& data) {
-  uLongf deflated_size = compressBound(data.size());
-  std::vector<unsigned char> deflated(deflated_size);
-  EXPECT_EQ(compress(deflated.data(), &deflated_size, reinterpret_cast<const Bytef*>(data.data()), data.size()), Z_OK);
-  deflated.resize(deflated_size);
-  unsigned char c = static_cast<unsigned char>((type << 4) | (announced & 0x0f));
-  announced >>= 4;
-  for (; announced != 0; announced >>= 7) {
-    pack->push_back(c | 0x80);
-    c = announced & 0x7f;
-  }
-  pack->push_back(c);
-  pack->insert(pack->end(), between.begin(), between.end());
-  pack->insert(pack->end(), deflated.begin(), deflated.end());
 }
 
 TEST_F(PackObjectCacheTest, AnOffsetDeltaWithAHostileBaseIsNotKeptAndTheScanGoesOn) {

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <vector>
 
+#include "core/git/delta_apply.h"
 #include "core/git/pack_object_cache.h"
 
 namespace home {
@@ -83,27 +84,15 @@ size_t PackHeaderScanner::Inflate(const unsigned char* data, size_t size) {
       const size_t take = std::min(produced, sizeof delta_head_ - delta_head_have_);
       std::memcpy(delta_head_ + delta_head_have_, out, take);
       delta_head_have_ += take;
-      // Two little-endian base-128 varints: the base's size, then the result's.
-      size_t pos = 0;
-      uint64_t sizes[2] = {0, 0};
-      int done = 0;
-      for (int which = 0; which < 2; ++which) {
-        unsigned shift = 0;
-        for (; pos < delta_head_have_ && shift < 64; shift += 7) {
-          const unsigned char c = delta_head_[pos++];
-          sizes[which] |= static_cast<uint64_t>(c & 0x7f) << shift;
-          if (!(c & 0x80)) {
-            ++done;
-            break;
-          }
-        }
-        if (done == which) break;  // this varint is not complete yet
-      }
-      if (done == 2) {
+      uint64_t base_size = 0, result_size = 0;
+      size_t header_bytes = 0;
+      if (ReadDeltaSizes(delta_head_, delta_head_have_, &base_size, &result_size, &header_bytes)) {
         delta_checked_ = true;
-        if (!Announce(sizes[1])) return size;
+        if (!Announce(result_size)) return size;
       } else if (delta_head_have_ == sizeof delta_head_ || rc == Z_STREAM_END) {
-        state_ = State::kGaveUp;  // not a delta header: the indexer will say so
+        // Two varints of at most 10 bytes each fit in delta_head_: this is no delta header, and
+        // the indexer will say so.
+        state_ = State::kGaveUp;
         return size;
       }
     }

@@ -27,52 +27,47 @@ size_t PackObjectCache::IdHash::operator()(const git_oid& id) const {
 PackObjectCache::PackObjectCache(uint64_t max_total_bytes, uint64_t max_object_bytes)
     : max_total_(max_total_bytes), max_object_(max_object_bytes) {}
 
-unsigned char* PackObjectCache::Start(uint64_t offset, int type, uint64_t size) {
+unsigned char* PackObjectCache::Begin(bool wanted, uint64_t offset, uint64_t size) {
   if (has_pending_) {
     total_ -= pending_.data.size();
     has_pending_ = false;
   }
   // An empty object costs nothing to read from the pack.
-  if (!IsWholeObjectType(type) || size == 0 || size > max_object_ || size > max_total_ - total_) return nullptr;
+  if (!wanted || size == 0 || size > max_object_ || size > max_total_ - total_) return nullptr;
   pending_ = Object{};
-  pending_.type = static_cast<git_object_t>(type);
   pending_.data.assign(size, 0);
   pending_offset_ = offset;
-  pending_is_delta_ = false;
   total_ += size;
   has_pending_ = true;
   return pending_.data.data();
 }
 
+unsigned char* PackObjectCache::Start(uint64_t offset, int type, uint64_t size) {
+  unsigned char* out = Begin(IsWholeObjectType(type), offset, size);
+  pending_.type = static_cast<git_object_t>(type);
+  pending_base_.reset();
+  return out;
+}
+
 unsigned char* PackObjectCache::StartDelta(uint64_t offset, uint64_t base_offset, uint64_t size) {
-  if (has_pending_) {
-    total_ -= pending_.data.size();
-    has_pending_ = false;
-  }
-  if (by_offset_.count(base_offset) == 0 || size == 0 || size > max_object_ || size > max_total_ - total_) return nullptr;
-  pending_ = Object{};
-  pending_.data.assign(size, 0);
-  pending_offset_ = offset;
+  unsigned char* out = Begin(by_offset_.count(base_offset) != 0, offset, size);
   pending_base_ = base_offset;
-  pending_is_delta_ = true;
-  total_ += size;
-  has_pending_ = true;
-  return pending_.data.data();
+  return out;
 }
 
 void PackObjectCache::Keep() {
   if (!has_pending_) return;
   has_pending_ = false;
-  if (pending_is_delta_) return KeepDelta();
+  if (pending_base_) return KeepDelta(*pending_base_);
   by_offset_[pending_offset_] = std::move(pending_);
   pending_ = Object{};
 }
 
-void PackObjectCache::KeepDelta() {
+void PackObjectCache::KeepDelta(uint64_t base_offset) {
   const std::vector<unsigned char> delta = std::move(pending_.data);
   pending_ = Object{};
   total_ -= delta.size();
-  const auto base = by_offset_.find(pending_base_);
+  const auto base = by_offset_.find(base_offset);
   if (base == by_offset_.end()) return;
   Object made;
   made.type = base->second.type;

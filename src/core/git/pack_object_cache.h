@@ -19,6 +19,7 @@
 #include <git2.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -56,6 +57,11 @@ class PackObjectCache {
   uint64_t mismatched() const { return mismatched_; }
 
  private:
+  // What Start and StartDelta share: drops the object started before, then makes room for this
+  // one if `wanted` and it fits; null when it is not to be kept.
+  unsigned char* Begin(bool wanted, uint64_t offset, uint64_t size);
+  void KeepDelta(uint64_t base_offset);
+
   struct IdHash {
     size_t operator()(const git_oid& id) const;
   };
@@ -67,12 +73,10 @@ class PackObjectCache {
   uint64_t max_object_;
   uint64_t total_ = 0;
   uint64_t pending_offset_ = 0;
-  uint64_t pending_base_ = 0;
-  bool pending_is_delta_ = false;
+  std::optional<uint64_t> pending_base_;  // set: the pending object is a delta against this offset
   Object pending_;
   bool has_pending_ = false;
   uint64_t mismatched_ = 0;
-  void KeepDelta();
   std::unordered_map<uint64_t, Object> by_offset_;
   std::unordered_map<git_oid, Object, IdHash, IdEqual> by_id_;
 };
