@@ -259,6 +259,42 @@ TEST_F(CloneTest, ChecksOutDeltasFromTheObjectsThePackStreamMade) {
   }
   // The commit, its tree and the 12 blobs, deltas among them.
   EXPECT_GE(result.objects_from_stream, 14u);
+  // Named by the scanner, the index its own, and git finds nothing wrong with either.
+  EXPECT_EQ(result.packs_indexed_here, 1u);
+  EXPECT_EQ(result.packs_indexed_by_libgit2, 0u);
+  EXPECT_EQ(Sh("cd " + dir + " && " + git + "fsck --full --strict --no-progress 2>&1 | grep -q . && exit 1; exit 0"), 0)
+      << "git fsck is silent";
+}
+
+TEST_F(CloneTest, APackTheScannerCannotNameWholeGoesToLibgit2sIndexer) {
+  // A 2 MiB file, over what the scanner keeps (1 MiB an object), between small ones: from that
+  // object on, libgit2's indexer has the pack, the bytes before it replayed from our file. Over
+  // git's daemon (deltas by offset) and file:// (libgit2's pack builder: deltas by id), where a
+  // pack of small files alone is named here.
+  const std::string git = "GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 git -c user.name=t -c user.email=t@t ";
+  ASSERT_EQ(Sh("cd " + root_ + " && " + git + "init -q --initial-branch=main mixed && cd mixed && " +
+               "seq 1 3000 > small1 && seq 2 3000 > small2 && head -c 2097152 /dev/urandom > big && " + git +
+               "add . && " + git + "commit -qm one && seq 5 3000 >> small1 && " + git + "commit -qam two && cd .. && " + git +
+               "clone -q --bare mixed mixed.git"),
+            0);
+  const GitDaemon daemon(root_);
+  int n = 0;
+  for (const std::string& url : {daemon.Url("mixed.git"), root_ + "/mixed.git", root_ + "/repo.git"}) {
+    const std::string dir = root_ + "/mixed-clone-" + std::to_string(n++);
+    ASSERT_EQ(mkdir(dir.c_str(), 0700), 0);
+    CloneSpec spec = FileSpec(url);
+    spec.max_file_bytes = uint64_t{8} << 20;
+    spec.depth = url.find("repo.git") != std::string::npos ? 0 : 1;
+    CloneResult result;
+    const Error e = CloneInto(dir, spec, CancelFlag(), {}, &result);
+    ASSERT_TRUE(e.ok()) << url << ": " << e.message;
+    const bool small = url.find("repo.git") != std::string::npos;
+    EXPECT_EQ(result.packs_indexed_here, small ? 1u : 0u) << url;
+    EXPECT_EQ(result.packs_indexed_by_libgit2, small ? 0u : 1u) << url;
+    EXPECT_EQ(Sh("cd " + dir + " && " + git + "diff --quiet HEAD && test -z \"$(" + git + "status --porcelain)\""), 0) << url;
+    EXPECT_EQ(Sh("cd " + dir + " && " + git + "fsck --full --strict --no-progress 2>&1 | grep -q . && exit 1; exit 0"), 0) << url;
+    EXPECT_EQ(Sh("cd " + dir + "/.git/objects/pack && test $(ls | wc -l) -eq 2"), 0) << url << ": one pack and its index, no leftovers";
+  }
 }
 
 }  // namespace

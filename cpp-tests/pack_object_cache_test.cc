@@ -16,6 +16,7 @@
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -145,15 +146,11 @@ TEST_F(PackObjectCacheTest, KeepsEveryObjectAsGitReadsIt) {
     for (const PackedObject& o : objects_) {
       const PackObjectCache::Object* kept = cache.Find(Oid(o.id));
       const std::string contents = Contents(o);
-      if (contents.empty()) {
-        EXPECT_EQ(kept, nullptr) << o.id << " " << o.type << " (empty)";
-        continue;
-      }
       ASSERT_NE(kept, nullptr) << o.id << " " << o.type << (o.delta ? " (a delta)" : "") << " in pieces of " << piece;
       ++kept_count;
       EXPECT_STREQ(git_object_type2string(kept->type), o.type.c_str());
       EXPECT_EQ(kept->made, o.delta) << o.id;
-      if (piece == 4096) {
+      if (piece == 4096 || contents.empty()) {  // the empty file is kept too, while the pack is complete
         EXPECT_EQ(std::string(kept->data.begin(), kept->data.end()), contents) << o.id;
       }
     }
@@ -356,6 +353,119 @@ TEST_F(PackObjectCacheTest, RefusesAnIndexWhoseLargeOffsetIsOutsideItsTable) {
   uint64_t offset = 0;
   EXPECT_TRUE(ForEachPackIndexEntry(idx, [&](const git_oid&, uint64_t o) { offset = o; }));
   EXPECT_EQ(offset, (uint64_t{1} << 32) + 12);
+}
+
+
+// The scanner's own naming of a pack, against git's index of it.
+namespace own_index {
+
+// `git show-index` of `idx`: "offset id (crc)" per object.
+std::map<std::string, std::pair<uint64_t, uint32_t>> GitsEntries(const std::string& idx) {
+  std::map<std::string, std::pair<uint64_t, uint32_t>> out;
+  std::istringstream lines(Output(kGit + "show-index < " + idx));
+  for (std::string line; std::getline(lines, line);) {
+    std::istringstream fields(line);
+    uint64_t offset = 0;
+    std::string id, crc;
+    if (fields >> offset >> id >> crc) out[id] = {offset, static_cast<uint32_t>(std::stoul(crc.substr(1, 8), nullptr, 16))};
+  }
+  return out;
+}
+
+std::map<std::string, std::pair<uint64_t, uint32_t>> OurEntries(const PackObjectCache& cache) {
+  std::map<std::string, std::pair<uint64_t, uint32_t>> out;
+  for (const PackIndexEntry& e : cache.entries()) {
+    char hex[GIT_OID_SHA1_HEXSIZE + 1];
+    git_oid_tostr(hex, sizeof hex, &e.id);
+    out[hex] = {e.offset, e.crc};
+  }
+  return out;
+}
+
+// Scans `pack_path` whole into `cache` in pieces of `piece` bytes; the scanner for its trailer.
+std::unique_ptr<PackHeaderScanner> Scan(const std::string& pack_path, PackObjectCache* cache, size_t piece) {
+  const std::vector<unsigned char> pack = ReadBytes(pack_path);
+  auto scanner = std::make_unique<PackHeaderScanner>(0, cache);
+  for (size_t i = 0; i < pack.size(); i += piece) scanner->Feed(pack.data() + i, std::min(piece, pack.size() - i));
+  return scanner;
+}
+
+}  // namespace own_index
+
+TEST_F(PackObjectCacheTest, NamesEveryObjectOfAPackItKeepsWholeAsGitsIndexDoes) {
+  // Offset deltas (the pack of the suite) and deltas by id (git pack-objects without
+  // --delta-base-offset, as libgit2's pack builder writes them): the entries are git's, and the
+  // index built from them is git's file byte for byte.
+  ASSERT_EQ(Sh("cd " + root_ + "/r && echo HEAD | " + kGit + "pack-objects -q --stdout --revs > ../ref.pack && cd .. && " + kGit +
+               "index-pack -o ref.idx ref.pack > /dev/null && " + kGit + "verify-pack -v ref.idx | grep -q ' [0-9]* [0-9a-f]\\{40\\}$'"),
+            0)
+      << "the pack has deltas by id";
+  for (const std::string name : {"test", "ref"}) {
+    for (size_t piece : {size_t{1}, size_t{4096}, size_t{1} << 24}) {
+      PackObjectCache cache(uint64_t{1} << 30, uint64_t{1} << 30);
+      const auto scanner = own_index::Scan(root_ + "/" + name + ".pack", &cache, piece);
+      ASSERT_TRUE(cache.complete()) << name << " in pieces of " << piece;
+      EXPECT_EQ(own_index::OurEntries(cache), own_index::GitsEntries(root_ + "/" + name + ".idx")) << name;
+      std::vector<unsigned char> index;
+      ASSERT_TRUE(BuildPackIndex(cache.entries(), scanner->trailer(), &index));
+      EXPECT_TRUE(index == ReadBytes(root_ + "/" + name + ".idx")) << name << " in pieces of " << piece;
+      cache.IndexOwn();
+      EXPECT_EQ(cache.size(), objects_.size());
+      for (const PackedObject& o : objects_) {
+        EXPECT_NE(cache.Find(Oid(o.id)), nullptr) << o.id << " in " << name;
+      }
+    }
+  }
+}
+
+TEST_F(PackObjectCacheTest, APackItCannotKeepWholeIsNotComplete) {
+  // An object over the object limit, a total limit of 2 KB, and a thin pack (deltas by id against
+  // objects it does not hold): no names of ours, libgit2's indexer decides.
+  ASSERT_EQ(Sh("cd " + root_ + "/r && printf 'HEAD\\n^HEAD~5\\n' | " + kGit +
+               "pack-objects -q --stdout --revs --thin > ../thin.pack"),
+            0);
+  struct Case {
+    const char* name;
+    std::string pack;
+    uint64_t total, object;
+  };
+  for (const Case& c : {Case{"big object", root_ + "/test.pack", uint64_t{1} << 30, 100000},
+                        Case{"small total", root_ + "/test.pack", 2000, 2000},
+                        Case{"thin", root_ + "/thin.pack", uint64_t{1} << 30, uint64_t{1} << 30}}) {
+    PackObjectCache cache(c.total, c.object);
+    const auto scanner = own_index::Scan(c.pack, &cache, 4096);
+    EXPECT_FALSE(scanner->gave_up()) << c.name;
+    EXPECT_FALSE(cache.complete()) << c.name;
+    EXPECT_TRUE(cache.entries().empty()) << c.name;
+  }
+  // Not a pack at all: the scanner gives up, and the pack is not complete either.
+  PackObjectCache cache(uint64_t{1} << 30, uint64_t{1} << 30);
+  PackHeaderScanner scanner(0, &cache);
+  const unsigned char junk[] = {'P', 'A', 'C', 'K', 0, 0, 0, 9, 'n', 'o', 't', ' ', 'a', ' ', 'p', 'a', 'c', 'k'};
+  scanner.Feed(junk, sizeof junk);
+  EXPECT_TRUE(scanner.gave_up());
+  EXPECT_FALSE(cache.complete());
+}
+
+TEST_F(PackObjectCacheTest, BuildsNoIndexWithTwoObjectsOfOneIdAndReadsBackLargeOffsets) {
+  git_oid a = Oid("1111111111111111111111111111111111111111");
+  git_oid b = Oid("ff00000000000000000000000000000000000000");
+  const unsigned char checksum[20] = {7};
+  std::vector<unsigned char> index;
+  EXPECT_FALSE(BuildPackIndex({{a, 12, 1}, {b, 40, 2}, {a, 90, 3}}, checksum, &index));
+  // Past 2^31 an offset goes to the table of 8-byte offsets; both kinds read back.
+  const uint64_t far = (uint64_t{1} << 33) + 5;
+  ASSERT_TRUE(BuildPackIndex({{b, far, 2}, {a, 12, 1}}, checksum, &index));
+  const std::string path = root_ + "/large.idx";
+  WriteFile(path, index);
+  std::map<std::string, uint64_t> got;
+  ASSERT_TRUE(ForEachPackIndexEntry(path, [&](const git_oid& id, uint64_t offset) {
+    char hex[GIT_OID_SHA1_HEXSIZE + 1];
+    git_oid_tostr(hex, sizeof hex, &id);
+    got[hex] = offset;
+  }));
+  EXPECT_EQ(got, (std::map<std::string, uint64_t>{{"1111111111111111111111111111111111111111", 12},
+                                                   {"ff00000000000000000000000000000000000000", far}}));
 }
 
 }  // namespace

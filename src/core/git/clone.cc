@@ -808,6 +808,8 @@ Error CloneWithin(const std::string& dir, const CloneSpec& spec, CloneBudget* bu
   }
   Report(session, target, commit.get(), shallow, result);
   result->objects_from_stream = counts.objects_from_stream.load();
+  result->packs_indexed_here = counts.packs_indexed_here.load();
+  result->packs_indexed_by_libgit2 = counts.packs_indexed_by_libgit2.load();
   session.Emit(ClonePhase::kDone);
   return {};
 }

@@ -81,6 +81,9 @@ struct CloneResult {
   uint64_t received_bytes = 0;
   uint64_t objects = 0;
   uint64_t objects_from_stream = 0;  // reads of the superproject's objects answered without the pack (odb_guard.h)
+  // The superproject's packs indexed from the pack scanner's names, and by libgit2's indexer.
+  uint64_t packs_indexed_here = 0;
+  uint64_t packs_indexed_by_libgit2 = 0;
   uint64_t files = 0;
   bool shallow = false;  // false when depth was 0 or the server refused a shallow fetch
 };

@@ -12,6 +12,7 @@
 #include "core/git/git_error.h"
 #include "core/git/pack_object_cache.h"
 #include "core/git/pack_scan_thread.h"
+#include "core/git/pack_writer.h"
 
 namespace home {
 namespace {
@@ -33,18 +34,33 @@ struct GuardBackend {
   std::unique_ptr<PackObjectCache> objects;  // of the last pack fetched, once indexed
 };
 
+// The pack goes to our own file (pack_writer.h) while the scanner names every object; from the
+// first chunk in which it does not, to libgit2's indexer (`inner`), which is given the file so far
+// first.
 struct GuardWritepack {
   git_odb_writepack parent;
   git_odb_writepack* inner;
   CloneBudget* budget;
+  git_indexer_progress_cb progress;
+  void* payload;
+  PackWriter own;
+  bool writing_own = true;
   std::unique_ptr<PackObjectCache> cache;  // before the scanner, which fills it
   PackScanThread scanner;
-  GuardWritepack(uint64_t max, uint64_t cache_bytes, CloneBudget* b)
+  GuardWritepack(uint64_t max, uint64_t cache_bytes, CloneBudget* b, const std::string& pack_dir)
       : parent{},
         inner(nullptr),
         budget(b),
+        progress(nullptr),
+        payload(nullptr),
+        own(pack_dir),
         cache(std::make_unique<PackObjectCache>(cache_bytes, kCacheObjectBytes)),
         scanner(max, cache.get()) {}
+  ~GuardWritepack() {
+    if (inner != nullptr) inner->free(inner);
+  }
+  GuardWritepack(const GuardWritepack&) = delete;
+  GuardWritepack& operator=(const GuardWritepack&) = delete;
 };
 
 GuardBackend* Of(git_odb_backend* backend) { return reinterpret_cast<GuardBackend*>(backend); }
@@ -56,13 +72,78 @@ int Refuse(GuardWritepack* self) {
   return -1;
 }
 
-// The indexer gets each chunk one call late: after the scanner has passed it (pack_scan_thread.h).
+int OwnFileFailed(GuardWritepack* self) {
+  git_error_set_str(GIT_ERROR_OS, self->own.error().c_str());
+  return -1;
+}
+
+// From here on libgit2's indexer has the pack: everything our file holds first.
+int HandToLibgit2(GuardWritepack* self, git_indexer_progress* stats) {
+  self->writing_own = false;
+  int rc = 0;
+  // The indexer's own progress calls come once an object: between chunks, the deadline and the
+  // abort are asked here, as the transport would between the chunks of the stream.
+  const bool read = self->own.Replay(
+      [self, stats](const unsigned char* data, size_t size) {
+        if (self->budget->ShouldStop()) {
+          git_error_set_str(GIT_ERROR_ODB, "stopped: the clone was aborted, timed out or is too large");
+          return -1;
+        }
+        return self->inner->append(self->inner, data, size, stats);
+      },
+      &rc);
+  if (!read) return OwnFileFailed(self);
+  self->own.Discard();
+  return rc;
+}
+
+// The progress libgit2's indexer would report: each object indexed as it ends, its delta included.
+int Report(GuardWritepack* self, git_indexer_progress* stats) {
+  const ScanProgress& scan = self->scanner.progress();
+  stats->total_objects = static_cast<unsigned int>(scan.total);
+  stats->received_objects = static_cast<unsigned int>(scan.objects);
+  stats->indexed_objects = static_cast<unsigned int>(scan.objects);
+  stats->indexed_deltas = static_cast<unsigned int>(scan.deltas);
+  if (self->progress == nullptr) return 0;
+  if (int rc = self->progress(stats, self->payload); rc != 0) {
+    git_error_set_str(GIT_ERROR_CALLBACK, "the pack's progress callback stopped it");
+    return rc;
+  }
+  return 0;
+}
+
+// A chunk the scanner has passed.
+int Take(GuardWritepack* self, const std::vector<unsigned char>& chunk, git_indexer_progress* stats) {
+  if (self->writing_own && !self->scanner.progress().complete) {
+    if (int rc = HandToLibgit2(self, stats); rc != 0) return rc;
+  }
+  if (!self->writing_own) return self->inner->append(self->inner, chunk.data(), chunk.size(), stats);
+  if (!self->own.Write(chunk.data(), chunk.size())) return OwnFileFailed(self);
+  return Report(self, stats);
+}
+
+// The pack gets each chunk one call late: after the scanner has passed it (pack_scan_thread.h).
 int Append(git_odb_writepack* w, const void* data, size_t size, git_indexer_progress* stats) {
   GuardWritepack* self = Of(w);
   const std::vector<unsigned char>* passed = self->scanner.Pass(static_cast<const unsigned char*>(data), size);
   if (passed == nullptr) return Refuse(self);
   if (passed->empty()) return 0;
-  return self->inner->append(self->inner, passed->data(), passed->size(), stats);
+  return Take(self, *passed, stats);
+}
+
+// A complete pack into place with the index of the scanner's ids; 1 when it is not one after all
+// (a bad checksum, two objects with one id), for libgit2's indexer to refuse or index.
+int CommitOwn(GuardWritepack* self, git_indexer_progress* stats) {
+  const ScanProgress& scan = self->scanner.progress();
+  if (!scan.complete || !scan.whole_pack || !self->own.ChecksumMatches()) return 1;
+  if (!self->own.BuildIndex(self->cache->entries())) return 1;
+  if (!self->own.Commit()) return OwnFileFailed(self);
+  self->cache->IndexOwn();
+  GuardBackend* guard = Of(self->parent.backend);
+  guard->objects = std::move(self->cache);
+  if (guard->counts != nullptr) guard->counts->packs_indexed_here.fetch_add(1, std::memory_order_relaxed);
+  stats->total_deltas = static_cast<unsigned int>(scan.deltas);
+  return Report(self, stats);
 }
 
 // libgit2 names a pack's files after its checksum, the stream's last 20 bytes.
@@ -79,9 +160,17 @@ int Commit(git_odb_writepack* w, git_indexer_progress* stats) {
   const std::vector<unsigned char>* last = self->scanner.Finish();
   if (last == nullptr) return Refuse(self);
   if (!last->empty()) {
-    if (int rc = self->inner->append(self->inner, last->data(), last->size(), stats); rc < 0) return rc;
+    if (int rc = Take(self, *last, stats); rc != 0) return rc;
+  }
+  if (self->writing_own) {
+    const int rc = CommitOwn(self, stats);
+    if (rc <= 0) return rc;
+    if (int replayed = HandToLibgit2(self, stats); replayed != 0) return replayed;
   }
   if (int rc = self->inner->commit(self->inner, stats); rc < 0) return rc;
+  if (OdbGuardCounts* counts = Of(w->backend)->counts; counts != nullptr) {
+    counts->packs_indexed_by_libgit2.fetch_add(1, std::memory_order_relaxed);
+  }
   // A pack whose index is not where its checksum says (libgit2 renames a pack it completes with
   // bases of its own) keeps nothing: its objects are read from the pack.
   GuardBackend* guard = Of(w->backend);
@@ -92,10 +181,7 @@ int Commit(git_odb_writepack* w, git_indexer_progress* stats) {
   return 0;
 }
 
-void FreeWritepack(git_odb_writepack* w) {
-  std::unique_ptr<GuardWritepack> self(Of(w));
-  if (self->inner != nullptr) self->inner->free(self->inner);
-}
+void FreeWritepack(git_odb_writepack* w) { std::unique_ptr<GuardWritepack> self(Of(w)); }
 
 // Called with the object database's lock held (libgit2 1.8, git_odb_write_pack): nothing here
 // may call back into the database's own functions.
@@ -105,8 +191,11 @@ int Writepack(git_odb_writepack** out, git_odb_backend* backend, git_odb* odb, g
   const CloneLimits& limits = guard->budget->limits();
   // Kept objects are not libgit2's heap, but no more than an eighth of what it may have.
   const uint64_t cache_bytes = limits.max_memory_bytes != 0 ? std::min(kCacheBytes, limits.max_memory_bytes / 8) : kCacheBytes;
-  auto wrapped = std::make_unique<GuardWritepack>(limits.max_file_bytes, cache_bytes, guard->budget);
+  auto wrapped = std::make_unique<GuardWritepack>(limits.max_file_bytes, cache_bytes, guard->budget, guard->pack_dir);
   if (int rc = guard->packs->writepack(&wrapped->inner, guard->packs, odb, progress, payload); rc < 0) return rc;
+  if (!wrapped->own.Open()) return OwnFileFailed(wrapped.get());
+  wrapped->progress = progress;
+  wrapped->payload = payload;
   wrapped->parent.backend = backend;
   wrapped->parent.append = Append;
   wrapped->parent.commit = Commit;

@@ -1,12 +1,15 @@
 // The clone's budget inside the repository's object database, where libgit2 has no callback of
 // its own to ask it:
 //   - writepack (what a fetch writes the pack through): the stream is read on its way to the
-//     indexer (pack_header_scanner.h, on a thread of its own one chunk ahead: pack_scan_thread.h),
-//     and an object announced over maxFileBytes is refused before the indexer inflates and hashes
-//     it. Without it a zlib bomb (3 GiB of zeros in 3 MB of pack) costs seconds of CPU before the
+//     disk (pack_header_scanner.h, on a thread of its own one chunk ahead: pack_scan_thread.h),
+//     and an object announced over maxFileBytes is refused before anything inflates it further.
+//     Without it a zlib bomb (3 GiB of zeros in 3 MB of pack) costs seconds of CPU before the
 //     budget walk can refuse it. The scanner keeps the objects it inflates, whole ones and
-//     offset deltas applied to kept bases (pack_object_cache.h), named by id once the indexer
-//     has written the pack's index.
+//     offset deltas applied to kept bases, and names them (pack_object_cache.h). While it names
+//     every object, the pack goes to a file of ours and its index is written from those names
+//     (pack_writer.h); from the first object it cannot keep or name (a delta by id, an object
+//     over the kept limits), the pack goes to libgit2's indexer, our file so far first, and the
+//     kept objects are named by the index libgit2 writes.
 //   - read: every object read asks the budget first. Checkout writes its files with no callback
 //     that can stop it (its notify callback runs before the first write), and reads each file's
 //     blob as it goes: this is where the deadline and the abort reach that phase. An object the
@@ -29,6 +32,8 @@ namespace home {
 
 struct OdbGuardCounts {
   std::atomic<uint64_t> objects_from_stream{0};  // reads answered from the kept objects
+  std::atomic<uint64_t> packs_indexed_here{0};   // packs whose index was written from the scanner's names
+  std::atomic<uint64_t> packs_indexed_by_libgit2{0};
 };
 
 // Adds the guard to `repo`'s object database; `budget` and `counts` (if any) must outlive the

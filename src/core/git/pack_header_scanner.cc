@@ -35,7 +35,12 @@ struct PackHeaderScanner::Inflater {
 
 PackHeaderScanner::PackHeaderScanner(uint64_t max_object_bytes, PackObjectCache* cache)
     : max_(max_object_bytes), cache_(cache), inflater_(std::make_unique<Inflater>()) {
-  if (!inflater_->ready) state_ = State::kGaveUp;
+  if (!inflater_->ready) GiveUp();
+}
+
+void PackHeaderScanner::GiveUp() {
+  state_ = State::kGaveUp;
+  if (cache_ != nullptr) cache_->GiveUp();
 }
 
 PackHeaderScanner::~PackHeaderScanner() = default;
@@ -49,6 +54,11 @@ bool PackHeaderScanner::Announce(uint64_t size) {
 
 void PackHeaderScanner::ObjectDone() {
   ++objects_seen_;
+  if (is_delta_) ++deltas_seen_;
+  // Feed tells the cache once this object's last bytes are in its CRC.
+  ended_ = true;
+  ended_type_ = type_;
+  ended_size_ = size_;
   state_ = objects_seen_ == objects_total_ ? State::kTrailer : State::kObjectHeader;
   type_ = 0;
   size_ = 0;
@@ -92,7 +102,7 @@ size_t PackHeaderScanner::Inflate(const unsigned char* data, size_t size) {
       } else if (delta_head_have_ == sizeof delta_head_ || rc == Z_STREAM_END) {
         // Two varints of at most 10 bytes each fit in delta_head_: this is no delta header, and
         // the indexer will say so.
-        state_ = State::kGaveUp;
+        GiveUp();
         return size;
       }
     }
@@ -104,7 +114,7 @@ size_t PackHeaderScanner::Inflate(const unsigned char* data, size_t size) {
       return used;
     }
     if (rc != Z_OK && rc != Z_BUF_ERROR) {
-      state_ = State::kGaveUp;
+      GiveUp();
       return size;
     }
     if (z.avail_in == 0 && z.avail_out != 0) return size;  // wants more input
@@ -119,6 +129,9 @@ bool PackHeaderScanner::Feed(const unsigned char* data, size_t size) {
   const uint64_t start = offset_;
   offset_ += size;
   while (i < size) {
+    const size_t from = i;
+    const bool in_object = state_ == State::kObjectHeader || state_ == State::kOfsBase || state_ == State::kRefBase ||
+                           state_ == State::kData;
     switch (state_) {
       case State::kRefused:
         return false;
@@ -128,6 +141,7 @@ bool PackHeaderScanner::Feed(const unsigned char* data, size_t size) {
         const size_t take = std::min(size - i, sizeof trailer_ - trailer_have_);
         std::memcpy(trailer_ + trailer_have_, data + i, take);
         trailer_have_ += take;
+        if (size - i > take) bytes_after_trailer_ = true;
         return true;
       }
       case State::kPackHeader: {
@@ -138,7 +152,7 @@ bool PackHeaderScanner::Feed(const unsigned char* data, size_t size) {
         if (header_have_ < sizeof header_) break;
         const uint32_t version = (uint32_t{header_[4]} << 24) | (uint32_t{header_[5]} << 16) | (header_[6] << 8) | header_[7];
         if (std::memcmp(header_, "PACK", 4) != 0 || (version != 2 && version != 3)) {
-          state_ = State::kGaveUp;
+          GiveUp();
           break;
         }
         objects_total_ = (uint64_t{header_[8]} << 24) | (uint64_t{header_[9]} << 16) | (header_[10] << 8) | header_[11];
@@ -146,7 +160,10 @@ bool PackHeaderScanner::Feed(const unsigned char* data, size_t size) {
         break;
       }
       case State::kObjectHeader: {
-        if (shift_ == 0) object_offset_ = start + i;
+        if (shift_ == 0) {
+          object_offset_ = start + i;
+          crc_ = crc32(0L, Z_NULL, 0);
+        }
         const unsigned char c = data[i++];
         if (shift_ == 0) {
           type_ = (c >> 4) & 7;
@@ -156,12 +173,12 @@ bool PackHeaderScanner::Feed(const unsigned char* data, size_t size) {
           size_ |= static_cast<uint64_t>(c & 0x7f) << shift_;
           shift_ += 7;
         } else {
-          state_ = State::kGaveUp;
+          GiveUp();
           break;
         }
         if (c & 0x80) break;
         if (type_ == 0 || type_ == 5) {
-          state_ = State::kGaveUp;
+          GiveUp();
           break;
         }
         is_delta_ = type_ == kOfsDelta || type_ == kRefDelta;
@@ -197,15 +214,23 @@ bool PackHeaderScanner::Feed(const unsigned char* data, size_t size) {
       }
       case State::kRefBase: {
         const size_t take = std::min(size - i, ref_base_left_);
+        std::memcpy(ref_base_ + (kBaseIdBytes - ref_base_left_), data + i, take);
         i += take;
         ref_base_left_ -= take;
-        if (ref_base_left_ == 0) state_ = State::kData;
+        if (ref_base_left_ != 0) break;
+        state_ = State::kData;
+        if (cache_ != nullptr) keep_ = cache_->StartRefDelta(object_offset_, ref_base_, size_);
         break;
       }
       case State::kData:
         i += Inflate(data + i, size - i);
         if (state_ == State::kRefused) return false;
         break;
+    }
+    if (in_object) {
+      crc_ = crc32_z(crc_, data + from, i - from);
+      if (ended_ && cache_ != nullptr) cache_->Ended(object_offset_, ended_type_, ended_size_, static_cast<uint32_t>(crc_));
+      ended_ = false;
     }
   }
   return state_ != State::kRefused;

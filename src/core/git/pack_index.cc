@@ -4,10 +4,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <vector>
 
+#include "core/base/sha1.h"
 #include "core/base/unique_fd.h"
 
 namespace home {
@@ -26,6 +28,15 @@ constexpr off_t kMaxIndexBytes = off_t{512} << 20;
 uint32_t Be32(const unsigned char* p) {
   return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3];
 }
+
+void PutBe32(std::vector<unsigned char>* out, uint32_t v) {
+  const unsigned char bytes[4] = {static_cast<unsigned char>(v >> 24), static_cast<unsigned char>(v >> 16),
+                                  static_cast<unsigned char>(v >> 8), static_cast<unsigned char>(v)};
+  out->insert(out->end(), bytes, bytes + 4);
+}
+
+// Offsets past this take a slot in the table of 8-byte offsets (the 4-byte entry's top bit says so).
+constexpr uint64_t kMaxShortOffset = 0x7fffffffu;
 
 bool ReadWhole(const std::string& path, std::vector<unsigned char>* out) {
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
@@ -70,6 +81,41 @@ bool ForEachPackIndexEntry(const std::string& path, const std::function<void(con
     entries[i].second = offset;
   }
   for (const auto& [id, offset] : entries) each(id, offset);
+  return true;
+}
+
+bool BuildPackIndex(std::vector<PackIndexEntry> entries, const unsigned char* pack_checksum,
+                    std::vector<unsigned char>* out) {
+  std::sort(entries.begin(), entries.end(),
+            [](const PackIndexEntry& a, const PackIndexEntry& b) { return git_oid_cmp(&a.id, &b.id) < 0; });
+  for (size_t i = 1; i < entries.size(); ++i) {
+    if (git_oid_equal(&entries[i - 1].id, &entries[i].id)) return false;
+  }
+  out->clear();
+  out->reserve(kHeaderBytes + kFanoutBytes + entries.size() * (kIdBytes + 8) + kTrailerBytes);
+  out->insert(out->end(), kMagic, kMagic + sizeof kMagic);
+  PutBe32(out, 2);
+  // Fanout: how many ids start with a byte at most i.
+  size_t at = 0;
+  for (unsigned first = 0; first < 256; ++first) {
+    while (at < entries.size() && entries[at].id.id[0] == first) ++at;
+    PutBe32(out, static_cast<uint32_t>(at));
+  }
+  for (const PackIndexEntry& e : entries) out->insert(out->end(), e.id.id, e.id.id + kIdBytes);
+  for (const PackIndexEntry& e : entries) PutBe32(out, e.crc);
+  uint32_t large = 0;
+  for (const PackIndexEntry& e : entries) PutBe32(out, e.offset > kMaxShortOffset ? 0x80000000u | large++ : static_cast<uint32_t>(e.offset));
+  for (const PackIndexEntry& e : entries) {
+    if (e.offset <= kMaxShortOffset) continue;
+    PutBe32(out, static_cast<uint32_t>(e.offset >> 32));
+    PutBe32(out, static_cast<uint32_t>(e.offset));
+  }
+  out->insert(out->end(), pack_checksum, pack_checksum + kIdBytes);
+  Sha1 sha;
+  sha.Update(out->data(), out->size());
+  unsigned char own[Sha1::kSize];
+  if (!sha.Final(own)) return false;
+  out->insert(out->end(), own, own + sizeof own);
   return true;
 }
 

@@ -32,8 +32,14 @@ unsigned char* PackObjectCache::Begin(bool wanted, uint64_t offset, uint64_t siz
     total_ -= pending_.data.size();
     has_pending_ = false;
   }
-  // An empty object costs nothing to read from the pack.
-  if (!wanted || size == 0 || size > max_object_ || size > max_total_ - total_) return nullptr;
+  // An empty object costs nothing to read from the pack (Ended names it all the same).
+  if (size == 0) return nullptr;
+  if (!wanted || size > max_object_ || size > max_total_ - total_) {
+    // Known now, not at the object's end: the pack goes to libgit2's indexer before the bulk of
+    // an object too large to keep arrives, and the indexer takes it chunk by chunk as it does.
+    NotComplete();
+    return nullptr;
+  }
   pending_ = Object{};
   pending_.data.assign(size, 0);
   pending_offset_ = offset;
@@ -55,12 +61,59 @@ unsigned char* PackObjectCache::StartDelta(uint64_t offset, uint64_t base_offset
   return out;
 }
 
+unsigned char* PackObjectCache::StartRefDelta(uint64_t offset, const unsigned char* base_id, uint64_t size) {
+  git_oid id;
+  const bool named = git_oid_fromraw(&id, base_id) == 0;
+  const auto base = named ? offset_by_id_.find(id) : offset_by_id_.end();
+  if (base != offset_by_id_.end()) return StartDelta(offset, base->second, size);
+  Begin(false, offset, size);
+  pending_base_.reset();
+  return nullptr;
+}
+
 void PackObjectCache::Keep() {
   if (!has_pending_) return;
   has_pending_ = false;
   if (pending_base_) return KeepDelta(*pending_base_);
+  // Only a complete pack's whole objects need ids of ours: otherwise libgit2's index names them.
+  if (complete_) {
+    pending_.hashed = git_odb_hash(&pending_.id, pending_.data.data(), pending_.data.size(), pending_.type) == 0;
+  }
   by_offset_[pending_offset_] = std::move(pending_);
   pending_ = Object{};
+}
+
+void PackObjectCache::Ended(uint64_t offset, int type, uint64_t size, uint32_t crc) {
+  if (!complete_) return;
+  auto it = by_offset_.find(offset);
+  if (it == by_offset_.end() && size == 0 && IsWholeObjectType(type)) {
+    // Not kept because it is empty (Begin): as cheap to keep as to leave out, and named too.
+    static const unsigned char kNothing = 0;
+    Object empty;
+    empty.type = static_cast<git_object_t>(type);
+    empty.hashed = git_odb_hash(&empty.id, &kNothing, 0, empty.type) == 0;
+    it = by_offset_.emplace(offset, std::move(empty)).first;
+  }
+  if (it == by_offset_.end() || !it->second.hashed) return NotComplete();
+  entries_.push_back(PackIndexEntry{it->second.id, offset, crc});
+  offset_by_id_.emplace(it->second.id, offset);
+}
+
+void PackObjectCache::GiveUp() { NotComplete(); }
+
+void PackObjectCache::NotComplete() {
+  complete_ = false;
+  entries_ = {};
+  offset_by_id_ = {};
+}
+
+void PackObjectCache::IndexOwn() {
+  has_pending_ = false;
+  pending_ = Object{};
+  for (auto& [offset, object] : by_offset_) {
+    if (object.hashed) by_id_.emplace(object.id, std::move(object));
+  }
+  by_offset_.clear();
 }
 
 void PackObjectCache::KeepDelta(uint64_t base_offset) {
@@ -72,6 +125,7 @@ void PackObjectCache::KeepDelta(uint64_t base_offset) {
   Object made;
   made.type = base->second.type;
   made.made = true;
+  made.hashed = true;
   // An empty result costs nothing to read from the pack, as an empty whole object.
   if (!ApplyDelta(base->second.data.data(), base->second.data.size(), delta.data(), delta.size(),
                   std::min(max_object_, max_total_ - total_), &made.data) ||
@@ -88,7 +142,7 @@ bool PackObjectCache::Index(const std::string& idx_path) {
   const bool read = ForEachPackIndexEntry(idx_path, [this](const git_oid& id, uint64_t offset) {
     auto it = by_offset_.find(offset);
     if (it == by_offset_.end()) return;
-    if (it->second.made && !git_oid_equal(&it->second.id, &id)) {
+    if (it->second.made && !git_oid_equal(&it->second.id, &id)) {  // made objects are always hashed
       ++mismatched_;
       by_offset_.erase(it);
       return;

@@ -17,6 +17,15 @@
 
 namespace home {
 
+// How far the scan had got when the chunk Pass or Finish returned last was scanned.
+struct ScanProgress {
+  uint64_t objects = 0;  // that ended
+  uint64_t total = 0;    // that the pack's header announced
+  uint64_t deltas = 0;   // of `objects`
+  bool complete = false;   // every object so far kept and named by the cache (pack_object_cache.h)
+  bool whole_pack = false;  // every object and the 20-byte trailer read, nothing after it
+};
+
 class PackScanThread {
  public:
   // `cache`, if any, is filled from this thread (pack_object_cache.h); read it after Finish().
@@ -33,12 +42,16 @@ class PackScanThread {
   const std::vector<unsigned char>* Finish();
 
   uint64_t refused_size() const { return scanner_.refused_size(); }  // read after a null
+  const ScanProgress& progress() const { return progress_; }
   const unsigned char* trailer() const { return scanner_.trailer(); }  // read after Finish()
 
  private:
   void Run();
+  ScanProgress Snapshot() const;  // with the scanner idle
 
   PackHeaderScanner scanner_;
+  PackObjectCache* cache_;
+  ScanProgress progress_;
   std::mutex mutex_;
   std::condition_variable wake_;
   bool busy_ = false;      // the scanner owns `scanning_`
