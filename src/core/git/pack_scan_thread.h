@@ -1,9 +1,9 @@
-// The pack header scanner (pack_header_scanner.h) on a thread of its own, one chunk ahead of the
-// indexer. Finding where each object of a pack ends takes inflating it, and libgit2's indexer
-// inflates the same stream again to hash it: run back to back on the clone's thread, the two
-// inflates were a quarter of a clone's CPU. Here the scanner reads chunk k while the indexer
-// indexes chunk k-1, and the indexer never sees a byte the scanner has not passed: the zlib bomb
-// is still refused before libgit2 inflates any of it.
+// The pack header scanner (pack_header_scanner.h) on a thread of its own, one chunk ahead of what
+// takes the pack next (our own pack file, or libgit2's indexer: odb_guard.cc). Finding where each
+// object of a pack ends takes inflating it, and the scanner's cache keeps and hashes what it
+// inflates: run on the clone's thread, that was a quarter of a clone's CPU. Here the scanner reads
+// chunk k while chunk k-1 is written, and nothing downstream sees a byte the scanner has not
+// passed: the zlib bomb is still refused before libgit2 inflates any of it.
 #pragma once
 
 #include <condition_variable>
