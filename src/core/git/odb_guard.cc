@@ -214,9 +214,13 @@ int Read(void** data, size_t* size, git_object_t* type, git_odb_backend* backend
   }
   const PackObjectCache::Object* object = guard->objects ? guard->objects->Find(*id) : nullptr;
   if (object == nullptr) return GIT_PASSTHROUGH;
-  void* copy = git_odb_backend_data_alloc(backend, object->data.size());
+  // One byte more, zero, as libgit2's own backends read objects: an empty object (kept since the
+  // pack's own index) is then a valid buffer too, never a zero-byte allocation.
+  const size_t size_bytes = object->data.size();
+  void* copy = git_odb_backend_data_alloc(backend, size_bytes + 1);
   if (copy == nullptr) return -1;  // libgit2's allocator said why (the heap limit)
-  std::memcpy(copy, object->data.data(), object->data.size());
+  if (size_bytes != 0) std::memcpy(copy, object->data.data(), size_bytes);
+  static_cast<unsigned char*>(copy)[size_bytes] = 0;
   *data = copy;
   *size = object->data.size();
   *type = object->type;
