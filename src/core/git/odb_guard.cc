@@ -72,6 +72,12 @@ int Refuse(GuardWritepack* self) {
   return -1;
 }
 
+// The deadline, the abort or a limit said stop (the clone reports which).
+int Stopped() {
+  git_error_set_str(GIT_ERROR_ODB, "stopped: the clone was aborted, timed out or is too large");
+  return -1;
+}
+
 int OwnFileFailed(GuardWritepack* self) {
   git_error_set_str(GIT_ERROR_OS, self->own.error().c_str());
   return -1;
@@ -85,10 +91,7 @@ int HandToLibgit2(GuardWritepack* self, git_indexer_progress* stats) {
   // abort are asked here, as the transport would between the chunks of the stream.
   const bool read = self->own.Replay(
       [self, stats](const unsigned char* data, size_t size) {
-        if (self->budget->ShouldStop()) {
-          git_error_set_str(GIT_ERROR_ODB, "stopped: the clone was aborted, timed out or is too large");
-          return -1;
-        }
+        if (self->budget->ShouldStop()) return Stopped();
         return self->inner->append(self->inner, data, size, stats);
       },
       &rc);
@@ -146,15 +149,6 @@ int CommitOwn(GuardWritepack* self, git_indexer_progress* stats) {
   return Report(self, stats);
 }
 
-// libgit2 names a pack's files after its checksum, the stream's last 20 bytes.
-std::string PackIndexPath(const std::string& pack_dir, const unsigned char* trailer) {
-  git_oid checksum;
-  git_oid_fromraw(&checksum, trailer);
-  char hex[GIT_OID_SHA1_HEXSIZE + 1];
-  git_oid_tostr(hex, sizeof hex, &checksum);
-  return pack_dir + "/pack-" + hex + ".idx";
-}
-
 int Commit(git_odb_writepack* w, git_indexer_progress* stats) {
   GuardWritepack* self = Of(w);
   const std::vector<unsigned char>* last = self->scanner.Finish();
@@ -175,7 +169,7 @@ int Commit(git_odb_writepack* w, git_indexer_progress* stats) {
   // bases of its own) keeps nothing: its objects are read from the pack.
   GuardBackend* guard = Of(w->backend);
   const unsigned char* trailer = self->scanner.trailer();
-  if (trailer != nullptr && self->cache->Index(PackIndexPath(guard->pack_dir, trailer))) {
+  if (trailer != nullptr && self->cache->Index(PackFilePath(guard->pack_dir, trailer, ".idx"))) {
     guard->objects = std::move(self->cache);
   }
   return 0;
@@ -208,10 +202,7 @@ int Writepack(git_odb_writepack** out, git_odb_backend* backend, git_odb* odb, g
 // copied out; any other is read by the backends behind this one (GIT_PASSTHROUGH).
 int Read(void** data, size_t* size, git_object_t* type, git_odb_backend* backend, const git_oid* id) {
   GuardBackend* guard = Of(backend);
-  if (guard->budget->ShouldStop()) {
-    git_error_set_str(GIT_ERROR_ODB, "stopped: the clone was aborted, timed out or is too large");
-    return -1;
-  }
+  if (guard->budget->ShouldStop()) return Stopped();
   const PackObjectCache::Object* object = guard->objects ? guard->objects->Find(*id) : nullptr;
   if (object == nullptr) return GIT_PASSTHROUGH;
   // One byte more, zero, as libgit2's own backends read objects: an empty object (kept since the

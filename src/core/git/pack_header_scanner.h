@@ -3,9 +3,10 @@
 // for a delta, the size of the object it makes (the first bytes of its inflated data). Finding
 // where an object ends takes inflating it: into a small scratch buffer that is thrown away, or,
 // for an object a PackObjectCache (pack_object_cache.h) keeps (a whole object, or a delta against
-// a base earlier in the pack that the cache holds, named by offset or by id), into the cache. Whatever it cannot
-// parse it leaves alone: the indexer that reads the same stream reports the damage. The cache also
-// hears of every object's end, with the CRC-32 of its bytes (what a pack's index records).
+// a base earlier in the pack that the cache holds, named by offset or by id), into the cache.
+// Whatever it cannot parse it leaves alone: libgit2's indexer, given the same stream, reports the
+// damage. The cache also hears of every object's end, with the CRC-32 of its bytes (what a pack's
+// index records).
 #pragma once
 
 #include <cstddef>

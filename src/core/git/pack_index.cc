@@ -84,6 +84,14 @@ bool ForEachPackIndexEntry(const std::string& path, const std::function<void(con
   return true;
 }
 
+std::string PackFilePath(const std::string& pack_dir, const unsigned char* pack_checksum, const char* extension) {
+  git_oid checksum;
+  git_oid_fromraw(&checksum, pack_checksum);
+  char hex[GIT_OID_SHA1_HEXSIZE + 1];
+  git_oid_tostr(hex, sizeof hex, &checksum);
+  return pack_dir + "/pack-" + hex + extension;
+}
+
 bool BuildPackIndex(std::vector<PackIndexEntry> entries, const unsigned char* pack_checksum,
                     std::vector<unsigned char>* out) {
   std::sort(entries.begin(), entries.end(),

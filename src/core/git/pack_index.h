@@ -31,4 +31,8 @@ struct PackIndexEntry {
 bool BuildPackIndex(std::vector<PackIndexEntry> entries, const unsigned char* pack_checksum,
                     std::vector<unsigned char>* out);
 
+// Where a pack's file of `extension` (".pack", ".idx") is in `pack_dir`: git and libgit2 name
+// them after the pack's checksum, the stream's last 20 bytes.
+std::string PackFilePath(const std::string& pack_dir, const unsigned char* pack_checksum, const char* extension);
+
 }  // namespace home

@@ -37,7 +37,7 @@ unsigned char* PackObjectCache::Begin(bool wanted, uint64_t offset, uint64_t siz
   if (!wanted || size > max_object_ || size > max_total_ - total_) {
     // Known now, not at the object's end: the pack goes to libgit2's indexer before the bulk of
     // an object too large to keep arrives, and the indexer takes it chunk by chunk as it does.
-    NotComplete();
+    GiveUp();
     return nullptr;
   }
   pending_ = Object{};
@@ -66,9 +66,7 @@ unsigned char* PackObjectCache::StartRefDelta(uint64_t offset, const unsigned ch
   const bool named = git_oid_fromraw(&id, base_id) == 0;
   const auto base = named ? offset_by_id_.find(id) : offset_by_id_.end();
   if (base != offset_by_id_.end()) return StartDelta(offset, base->second, size);
-  Begin(false, offset, size);
-  pending_base_.reset();
-  return nullptr;
+  return Begin(false, offset, size);
 }
 
 void PackObjectCache::Keep() {
@@ -94,14 +92,12 @@ void PackObjectCache::Ended(uint64_t offset, int type, uint64_t size, uint32_t c
     empty.hashed = git_odb_hash(&empty.id, &kNothing, 0, empty.type) == 0;
     it = by_offset_.emplace(offset, std::move(empty)).first;
   }
-  if (it == by_offset_.end() || !it->second.hashed) return NotComplete();
+  if (it == by_offset_.end() || !it->second.hashed) return GiveUp();
   entries_.push_back(PackIndexEntry{it->second.id, offset, crc});
   offset_by_id_.emplace(it->second.id, offset);
 }
 
-void PackObjectCache::GiveUp() { NotComplete(); }
-
-void PackObjectCache::NotComplete() {
+void PackObjectCache::GiveUp() {
   complete_ = false;
   entries_ = {};
   offset_by_id_ = {};

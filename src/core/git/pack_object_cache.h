@@ -59,7 +59,8 @@ class PackObjectCache {
   // Every object's end, kept or not: its `type` and `size` as its header gave them, and the
   // CRC-32 of its bytes in the pack. The pack stays complete while each one has an id.
   void Ended(uint64_t offset, int type, uint64_t size, uint32_t crc);
-  // The scanner could not read the rest of the pack: it is not complete.
+  // The pack is not complete (the scanner could not read the rest of it, or an object is not
+  // kept): no more names, and those so far dropped.
   void GiveUp();
 
   // Whether every object so far is kept and named; their index entries, in pack order.
@@ -83,7 +84,6 @@ class PackObjectCache {
   // one if `wanted` and it fits; null when it is not to be kept.
   unsigned char* Begin(bool wanted, uint64_t offset, uint64_t size);
   void KeepDelta(uint64_t base_offset);
-  void NotComplete();
 
   struct IdHash {
     size_t operator()(const git_oid& id) const;

@@ -28,16 +28,6 @@ bool WriteAll(int fd, const unsigned char* data, size_t size) {
   return true;
 }
 
-std::string Hex(const unsigned char* bytes, size_t size) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  for (size_t i = 0; i < size; ++i) {
-    out += kDigits[bytes[i] >> 4];
-    out += kDigits[bytes[i] & 0xf];
-  }
-  return out;
-}
-
 }  // namespace
 
 PackWriter::PackWriter(std::string pack_dir) : dir_(std::move(pack_dir)) {}
@@ -111,16 +101,15 @@ bool PackWriter::BuildIndex(std::vector<PackIndexEntry> entries) {
 }
 
 bool PackWriter::Commit() {
-  const std::string base = dir_ + "/pack-" + Hex(tail_, sizeof tail_);
   // The pack first: whoever sees the index finds its pack.
-  if (!Publish(fd_.get(), temp_path_, base + ".pack")) return false;
+  if (!Publish(fd_.get(), temp_path_, PackFilePath(dir_, tail_, ".pack"))) return false;
   temp_path_.clear();
   fd_.reset();
   std::string index_temp = dir_ + "/tmp_idx_XXXXXX";
   UniqueFd index_fd(::mkostemp(index_temp.data(), O_CLOEXEC));
   if (!index_fd) return Fail("creating the pack's index");
   const bool written = WriteAll(index_fd.get(), index_.data(), index_.size()) || Fail("writing the pack's index");
-  if (written && Publish(index_fd.get(), index_temp, base + ".idx")) return true;
+  if (written && Publish(index_fd.get(), index_temp, PackFilePath(dir_, tail_, ".idx"))) return true;
   ::unlink(index_temp.c_str());
   return false;
 }

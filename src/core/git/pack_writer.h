@@ -43,7 +43,6 @@ class PackWriter {
   void Discard();
 
   const std::string& error() const { return error_; }
-  const unsigned char* checksum() const { return tail_; }  // after ChecksumMatches()
 
  private:
   bool Fail(const std::string& what);
