@@ -9,7 +9,11 @@
 #include <string>
 #include <thread>
 
+#include "core/git/budget_walk.h"
 #include "core/git/clone.h"
+#include "core/git/git_holders.h"
+#include "core/git/git_runtime.h"
+#include "core/git/tree_entry_check.h"
 #include "test_fs.h"
 
 namespace home {
@@ -144,6 +148,39 @@ TEST_F(BudgetWalkTest, LimitsOnSizeAreReadFromTheHeaders) {
   spec.max_file_bytes = 1000;
   e = CloneInto(Dir("sizes-fit"), spec, CancelFlag(), {}, &result);
   EXPECT_TRUE(e.ok()) << e.message;
+}
+
+// Every entry names its directory's entry, earlier in the list, which the checkout writer waits
+// for before it writes into that directory: files, a link and directories at every level.
+TEST_F(BudgetWalkTest, EachEntryNamesItsDirectoryEarlierInTheList) {
+  const std::string work = root_ + "/parents";
+  ASSERT_EQ(Sh("mkdir -p " + work + "/a/b/c " + work + "/a/d " + work + "/e && cd " + work +
+               " && for d in . a a/b a/b/c a/d e; do echo $d > $d/f; done && ln -s f a/link && " + kGit +
+               "init -q && " + kGit + "add -A && " + kGit + "commit -qm t"),
+            0);
+  ASSERT_FALSE(EnsureGitRuntime());
+  git_repository* raw_repo = nullptr;
+  ASSERT_EQ(git_repository_open(&raw_repo, work.c_str()), 0);
+  GitRepository repo(raw_repo);
+  git_object* raw_commit = nullptr;
+  ASSERT_EQ(git_revparse_single(&raw_commit, repo.get(), "HEAD^{commit}"), 0);
+  GitObject commit(raw_commit);
+  CloneBudget budget(CloneLimits{}, CancelFlag(), "parents");
+  BudgetWalkResult walked;
+  ASSERT_FALSE(BudgetWalk(repo.get(), reinterpret_cast<git_commit*>(commit.get()), &budget, &walked));
+  // a, e, f; a/b, a/d, a/f, a/link; a/b/c, a/b/f; a/b/c/f; a/d/f; e/f.
+  ASSERT_EQ(walked.entries.size(), 12u);
+  for (size_t i = 0; i < walked.entries.size(); ++i) {
+    const TreeEntryToWrite& entry = walked.entries[i];
+    const size_t slash = entry.path.rfind('/');
+    if (slash == std::string::npos) {
+      EXPECT_EQ(entry.parent, kTopDirectory) << entry.path;
+      continue;
+    }
+    ASSERT_LT(entry.parent, i) << entry.path;
+    EXPECT_EQ(walked.entries[entry.parent].path, entry.path.substr(0, slash)) << entry.path;
+    EXPECT_EQ(walked.entries[entry.parent].mode, kModeTree) << entry.path;
+  }
 }
 
 }  // namespace

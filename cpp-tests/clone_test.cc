@@ -266,6 +266,34 @@ TEST_F(CloneTest, ChecksOutDeltasFromTheObjectsThePackStreamMade) {
       << "git fsck is silent";
 }
 
+// A tree deep and wide enough for both checkout writers (over 512 files): directories 40 levels
+// deep, each holding files and the next, so that the entry after each directory (handed to
+// whichever writer asks next) goes into it at once; a file beside each, a link in each. What
+// the writers leave is what git checks out, and the index is clean.
+TEST_F(CloneTest, TwoCheckoutWritersWriteADeepTreeAsGitDoes) {
+  const std::string git = "GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 git -c user.name=t -c user.email=t@t ";
+  ASSERT_EQ(Sh("cd " + root_ + " && " + git + "init -q --initial-branch=main deep && cd deep && d=. && " +
+               "for l in $(seq 1 40); do d=$d/l$l; mkdir $d; for f in $(seq 1 15); do echo $l $f > $d/f$f; done; " +
+               "ln -s f1 $d/link; echo top $l > t$l; done && " + git + "add -A && " + git + "commit -qm deep && cd .. && " +
+               git + "clone -q --bare deep deep.git && " + git + "clone -q deep.git deep-by-git"),
+            0);
+  for (const uint64_t max_file : {uint64_t{1} << 20, uint64_t{0}}) {  // from the kept objects, and from the pack
+    const std::string dir = root_ + "/deep-" + std::to_string(max_file);
+    ASSERT_EQ(mkdir(dir.c_str(), 0700), 0);
+    CloneSpec spec = FileSpec(root_ + "/deep.git");
+    spec.max_file_bytes = max_file;
+    CloneResult result;
+    const Error e = CloneInto(dir, spec, CancelFlag(), {}, &result);
+    ASSERT_TRUE(e.ok()) << e.message;
+    EXPECT_EQ(Sh("diff -r --no-dereference -x .git " + root_ + "/deep-by-git " + dir), 0) << "as git checks it out";
+    EXPECT_EQ(Sh("cd " + dir + " && test -z \"$(" + git + "status --porcelain)\""), 0) << "a clean status";
+    if (max_file != 0) {
+      // Every one of the 680 files and links read from memory (the commit and the trees too).
+      EXPECT_GE(result.objects_from_stream, 680u);
+    }
+  }
+}
+
 TEST_F(CloneTest, APackTheScannerCannotNameWholeGoesToLibgit2sIndexer) {
   // A 2 MiB file, over what the scanner keeps (1 MiB an object), between small ones: from that
   // object on, libgit2's indexer has the pack, the bytes before it replayed from our file. Over

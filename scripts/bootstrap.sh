@@ -20,6 +20,7 @@ packages=(
   ca-certificates # the system trust store that HTTPS clones (and its C++ test) look for
   dpkg-dev       # dpkg-source: the static libgit2 is built from Debian's source packages
                  # (their deb-src lines: scripts/libgit2/deb-src.sh, when first needed)
+  patch          # this package's few changes to libgit2 (scripts/libgit2/patches/)
   clang          # the libFuzzer targets (scripts/fuzz.sh)
   libclang-rt-14-dev  # libFuzzer and the sanitizer runtimes for clang
   llvm           # llvm-symbolizer: readable sanitizer and fuzzer stack traces

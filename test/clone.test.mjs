@@ -3,8 +3,9 @@
 // leave no debris in the staging area.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, writeFileSync, symlinkSync, existsSync, statSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync, symlinkSync, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cloneRepository, HomeNativeError, versions } from '@spoon/home-native';
@@ -413,6 +414,44 @@ test('checkout on two cores: the git CLI finds the tree clean, and the index hol
   assert.equal(checked, 1000);
   // Nothing for git to refresh.
   assert.equal(git(h.dotfiles, 'update-index', '--refresh'), '');
+});
+
+// libgit2 asks for no progress messages (scripts/libgit2/patches/no-progress.patch), as git does
+// when nobody reads them, so the server's pack-objects runs without --progress. git with
+// --progress, against the same server, shows what the trace looks like when it does not.
+test('the server is asked for no progress messages and its pack-objects writes none', {
+  skip: process.env.HOME_NATIVE_LIBGIT2 === 'system' && 'the system libgit2 carries none of this package\'s patches',
+}, async () => {
+  const packets = path.join(tmp, 'no-progress-packets');
+  const events = path.join(tmp, 'no-progress-trace2');
+  const server = await startHttpGitServer(repos, { env: { GIT_TRACE_PACKET: packets, GIT_TRACE2_EVENT: events } });
+  const packObjectsArgs = () => readFileSync(events, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line))
+    .filter((e) => e.event === 'start' && e.argv.includes('pack-objects')).map((e) => e.argv);
+  try {
+    const h = newHome(tmp);
+    await cloneRepository({ url: server.url('dotfiles'), homeDir: h.home, ...http, onProgress: () => {} });
+    const wants = readFileSync(packets, 'utf8').split('\n').filter((line) => /upload-pack< want [0-9a-f]{40} /.test(line));
+    assert.ok(wants.length > 0, 'the server saw the want line');
+    for (const want of wants) assert.match(want, / no-progress( |$)/, want);
+    const ours = packObjectsArgs();
+    assert.equal(ours.length, 1, JSON.stringify(ours));
+    assert.ok(!ours[0].includes('--progress'), ours[0].join(' '));
+
+    rmSync(events, { force: true });
+    // Not execFileSync: the server answers on this process's event loop.
+    const child = spawn('git', ['clone', '-q', '--progress', '--depth', '1', server.url('dotfiles'), path.join(tmp, 'no-progress-git')], {
+      env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' },
+      stdio: 'ignore',
+      timeout: 60_000,
+    });
+    const [code] = await once(child, 'exit');
+    assert.equal(code, 0, 'git clone --progress');
+    const theirs = packObjectsArgs();
+    assert.equal(theirs.length, 1, JSON.stringify(theirs));
+    assert.ok(theirs[0].includes('--progress'), theirs[0].join(' '));
+  } finally {
+    await server.stop();
+  }
 });
 
 test('progress: phases in order, throttled, and a final done event', async () => {

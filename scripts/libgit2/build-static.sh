@@ -28,6 +28,10 @@
 #              a pack as 1.2.13) or the libz a distribution's node links; checked at load
 #              (src/core/base/zlib_version.h).
 #   GSSAPI, NTLM, iconv: off (no Kerberos or NTLM proxies for dotfiles clones).
+#   patches    scripts/libgit2/patches/*.patch, applied in name order to a copy of Debian's
+#              tree: the few changes this package needs of libgit2 that it has no option for,
+#              each explained at its top (no-progress.patch: the capability git sends when
+#              nobody reads the server's progress).
 #
 # The target architecture is this Node's unless HOME_NATIVE_ARCH names another (a cross build:
 # then CC, AR and HOME_NATIVE_CMAKE_ARGS, e.g. a toolchain file, say how to compile for it).
@@ -51,7 +55,7 @@ sha256() { if command -v sha256sum >/dev/null; then sha256sum; else shasum -a 25
 # The cache is valid for this script, these sources and these OpenSSL headers: the unpacked
 # trees' names carry the upstream versions, the .dsc files' names Debian's revisions (security
 # patches), the headers their version and where they are.
-stamp_want=$( { cat "$0"; ls -d deps/src/*/ deps/src/*.dsc 2>/dev/null; echo "$openssl_headers $openssl_version";
+stamp_want=$( { cat "$0" scripts/libgit2/patches/*.patch; ls -d deps/src/*/ deps/src/*.dsc 2>/dev/null; echo "$openssl_headers $openssl_version";
   echo "$cc $ar ${cmake_extra[*]:-}"; } | sha256)
 if [[ -f $prefix/.stamp && "$(cat "$prefix/.stamp")" == "$stamp_want" ]]; then
   echo "$prefix"
@@ -92,7 +96,11 @@ hp_src=$(source_of http-parser)
 cp "$hp_src/http_parser.h" "$prefix/include/"
 
 log "libgit2 (OpenSSL: $openssl_version, $openssl_headers)"
-git2_src=$(source_of libgit2)
+git2_src=$out/libgit2-src
+rm -rf "$git2_src" && cp -a "$(source_of libgit2)" "$git2_src"
+for p in scripts/libgit2/patches/*.patch; do
+  (cd "$git2_src" && quiet "libgit2-patch-$(basename "$p" .patch)" patch -p1 --forward --input "$root/$p")
+done
 lib=$prefix/lib
 # An include directory with nothing but `openssl/`: Node's include/node also holds its own zlib.h,
 # which must not stand in for the zlib built above.

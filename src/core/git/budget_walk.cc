@@ -41,6 +41,7 @@ struct Frame {
   size_t next = 0;
   size_t count = 0;
   size_t path_length = 0;  // of the directory's own path, the prefix of its entries'
+  size_t entry = kTopDirectory;  // the directory's own entry in the result
   // Names seen so far in this directory (views into the tree object, alive as long as `tree`).
   std::unordered_set<std::string_view> names;
 };
@@ -75,7 +76,7 @@ class Walker {
   Walker(git_repository* repo, git_odb* odb, CloneBudget* budget) : repo_(repo), odb_(odb), budget_(budget) {}
 
   Error Run(const git_oid* root, BudgetWalkResult* result) {
-    if (Error e = Descend(root)) return e;
+    if (Error e = Descend(root, kTopDirectory)) return e;
     while (!stack_.empty()) {
       Frame& top = stack_.back();
       if (top.next == top.count) {
@@ -89,11 +90,12 @@ class Walker {
   }
 
  private:
-  void Push(GitTree tree, size_t path_length) {
+  void Push(GitTree tree, size_t path_length, size_t entry) {
     Frame frame;
     frame.count = git_tree_entrycount(tree.get());
     frame.tree = std::move(tree);
     frame.path_length = path_length;
+    frame.entry = entry;
     stack_.push_back(std::move(frame));
   }
 
@@ -113,12 +115,12 @@ class Walker {
     if (const char* why = UnsafeEntryMode(mode)) return Unsafe(path_, why);
     if (name.size() > kMaxComponentBytes) return Unsafe(path_, "a name longer than 255 bytes");
     if (path_.size() > kMaxPathBytes) return Unsafe(path_, "a path longer than 4096 bytes");
-    result->entries.push_back({path_, *git_tree_entry_id(entry), mode});
+    result->entries.push_back({path_, *git_tree_entry_id(entry), mode, top.entry});
     if (!top.names.insert(name).second) return Unsafe(path_, "a second entry of the same name in one directory");
 
     switch (git_tree_entry_type(entry)) {
       case GIT_OBJECT_TREE:
-        return Descend(git_tree_entry_id(entry));
+        return Descend(git_tree_entry_id(entry), result->entries.size() - 1);
       case GIT_OBJECT_BLOB: {
         if (name == ".gitattributes") result->has_attributes = true;
         uint64_t size = 0;
@@ -133,8 +135,9 @@ class Walker {
     }
   }
 
-  // Enters the directory `id` at `path_` (the root when the stack is empty).
-  Error Descend(const git_oid* id) {
+  // Enters the directory `id` at `path_`, whose entry in the result is `entry` (kTopDirectory for
+  // the root).
+  Error Descend(const git_oid* id, size_t entry) {
     git_object* object = nullptr;
     if (git_object_lookup(&object, repo_, id, GIT_OBJECT_ANY) < 0) {
       const git_error* last = git_error_last();
@@ -147,7 +150,7 @@ class Walker {
     }
     GitObject owned(object);
     if (git_object_type(object) != GIT_OBJECT_TREE) return Unsafe(path_, "a directory whose object is not a tree");
-    Push(GitTree(reinterpret_cast<git_tree*>(owned.release())), path_.size());
+    Push(GitTree(reinterpret_cast<git_tree*>(owned.release())), path_.size(), entry);
     return {};
   }
 

@@ -7,6 +7,7 @@
 
 #include <git2.h>
 
+#include <cstdint>
 #include <deque>
 #include <string>
 #include <vector>
@@ -22,7 +23,11 @@ struct TreeEntryToWrite {
   std::string path;
   git_oid id;
   uint32_t mode;  // as the tree records it (tree_entry_check.h: kModeTree, kModeBlob, ...)
+  size_t parent;  // the index of its directory's entry, earlier in the list; kTopDirectory
 };
+
+// The parent of an entry of the top directory, which is the work tree itself.
+constexpr size_t kTopDirectory = SIZE_MAX;
 
 // A deque, not a vector: with the limits lifted a walk can list millions of entries before its
 // deadline, and a vector's doubling then copies them all in one step the deadline cannot reach.

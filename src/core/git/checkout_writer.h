@@ -1,9 +1,11 @@
 // Checkout's file writing on more than one core. libgit2's checkout writes one file after another
 // on one thread, and for a thousand-file dotfiles repository that is a third of a clone; writing
-// the files is independent work, so this writer spreads the blobs of the tree over a few threads
-// (each reading through a repository handle of its own: libgit2 objects are not shared between
-// threads), then writes the index libgit2's checkout would write, with every file's stat data, so
-// that `git status` in the container finds the tree clean without hashing it again.
+// the files is independent work, so this writer spreads the tree's entries, directories and files
+// alike, over a few threads (an entry waits only for its own directory), each reading the blobs
+// the pack stream kept straight from memory (odb_guard.h: KeptObjects) and any other through a
+// repository handle of its own (libgit2 objects are not shared between threads), then writes the
+// index libgit2's checkout would write, with every file's stat data, so that `git status` in the
+// container finds the tree clean without hashing it again.
 //
 // Only for a fresh work tree that no filter applies to (no .gitattributes anywhere: the budget
 // walk looked); anything else goes through libgit2's checkout. The work tree is in the private

@@ -237,6 +237,26 @@ void FreeBackend(git_odb_backend* backend) { std::unique_ptr<GuardBackend> owned
 
 }  // namespace
 
+KeptObjects::KeptObjects(git_repository* repo) {
+  git_odb* raw = nullptr;
+  if (git_repository_odb(&raw, repo) < 0) return;
+  std::unique_ptr<git_odb, void (*)(git_odb*)> odb(raw, git_odb_free);
+  for (size_t i = 0, count = git_odb_num_backends(odb.get()); i < count; ++i) {
+    git_odb_backend* backend = nullptr;
+    // Ours is the backend whose read is this file's.
+    if (git_odb_get_backend(&backend, odb.get(), i) != 0 || backend->read != Read) continue;
+    cache_ = Of(backend)->objects.get();
+    counts_ = Of(backend)->counts;
+    return;
+  }
+}
+
+const PackObjectCache::Object* KeptObjects::Find(const git_oid& id) const {
+  const PackObjectCache::Object* object = cache_ != nullptr ? cache_->Find(id) : nullptr;
+  if (object != nullptr && counts_ != nullptr) counts_->objects_from_stream.fetch_add(1, std::memory_order_relaxed);
+  return object;
+}
+
 Error GuardObjectDatabase(git_repository* repo, CloneBudget* budget, OdbGuardCounts* counts) {
   git_odb* raw = nullptr;
   if (int rc = git_repository_odb(&raw, repo); rc < 0) return GitFailure("opening the object database", rc);

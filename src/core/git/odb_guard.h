@@ -27,6 +27,7 @@
 
 #include "core/base/error.h"
 #include "core/git/clone_budget.h"
+#include "core/git/pack_object_cache.h"
 
 namespace home {
 
@@ -39,5 +40,20 @@ struct OdbGuardCounts {
 // Adds the guard to `repo`'s object database; `budget` and `counts` (if any) must outlive the
 // repository.
 Error GuardObjectDatabase(git_repository* repo, CloneBudget* budget, OdbGuardCounts* counts = nullptr);
+
+// The objects the last pack fetched into a guarded repository kept, read straight from memory:
+// for the checkout writer's threads, whose own repository handles have no guard, and to which a
+// read through libgit2 would be a copy (and, without the guard, an inflate from the pack). Each
+// object found counts as a read the guard answered. Valid until the repository is freed or
+// fetches again; the kept objects are read-only meanwhile, so any thread may ask.
+class KeptObjects {
+ public:
+  explicit KeptObjects(git_repository* repo);  // finds nothing when the guard is not there
+  const PackObjectCache::Object* Find(const git_oid& id) const;
+
+ private:
+  const PackObjectCache* cache_ = nullptr;
+  OdbGuardCounts* counts_ = nullptr;
+};
 
 }  // namespace home
