@@ -14,6 +14,7 @@
 #include "core/base/unique_fd.h"
 #include "core/git/git_error.h"
 #include "core/git/git_holders.h"
+#include "core/git/index_file.h"
 #include "core/git/odb_guard.h"
 #include "core/git/tree_entry_check.h"
 
@@ -183,42 +184,27 @@ void WriterThread(const std::string& gitdir, Shared* shared, std::vector<Written
   WriteEntries(&reader, shared, out, {});
 }
 
-// The index libgit2's checkout leaves: the tree's entries, each file's with the stat data of what
-// was written, so that git compares stat data instead of hashing the files again.
-Error WriteIndex(git_repository* repo, git_commit* commit, const TreeEntries& entries,
-                 const std::vector<std::vector<Written>>& written) {
-  git_index* raw_index = nullptr;
-  if (int rc = git_repository_index(&raw_index, repo); rc < 0) return GitFailure("opening the index", rc);
-  GitPtr<git_index, git_index_free> index(raw_index);
-  git_tree* raw_tree = nullptr;
-  if (int rc = git_commit_tree(&raw_tree, commit); rc < 0) return GitFailure("reading the tree", rc);
-  GitTree tree(raw_tree);
-  if (int rc = git_index_read_tree(index.get(), tree.get()); rc < 0) return GitFailure("reading the tree into the index", rc);
+// The index libgit2's checkout leaves, less its cache of tree ids (an index extension git
+// rebuilds when it needs one): the tree's files and links with the stat data of what was
+// written, so that git compares stat data instead of hashing the files again, and its gitlinks.
+Error WriteIndex(git_repository* repo, const TreeEntries& entries, const std::vector<std::vector<Written>>& written) {
+  std::vector<IndexFileEntry> index;
   for (const std::vector<Written>& list : written) {
     for (const Written& file : list) {
-      const git_index_entry* existing = git_index_get_bypath(index.get(), entries[file.entry].path.c_str(), 0);
-      if (existing == nullptr) return MakeError("ERR_CLONE_FAILED", "the index lost an entry", entries[file.entry].path);
-      git_index_entry entry = *existing;
-      entry.ctime.seconds = static_cast<int32_t>(file.st.st_ctim.tv_sec);
-      entry.ctime.nanoseconds = static_cast<uint32_t>(file.st.st_ctim.tv_nsec);
-      entry.mtime.seconds = static_cast<int32_t>(file.st.st_mtim.tv_sec);
-      entry.mtime.nanoseconds = static_cast<uint32_t>(file.st.st_mtim.tv_nsec);
-      entry.dev = static_cast<uint32_t>(file.st.st_dev);
-      entry.ino = static_cast<uint32_t>(file.st.st_ino);
-      entry.uid = file.st.st_uid;
-      entry.gid = file.st.st_gid;
-      entry.file_size = static_cast<uint32_t>(file.st.st_size);
-      if (int rc = git_index_add(index.get(), &entry); rc < 0) return GitFailure("updating the index", rc);
+      const TreeEntryToWrite& entry = entries[file.entry];
+      index.push_back({&entry.path, entry.id, entry.mode, file.st});
     }
   }
-  if (int rc = git_index_write(index.get()); rc < 0) return GitFailure("writing the index", rc);
-  return {};
+  for (const TreeEntryToWrite& entry : entries) {
+    if (entry.mode == kModeGitlink) index.push_back({&entry.path, entry.id, entry.mode, {}});
+  }
+  return WriteIndexFile(std::string(git_repository_path(repo)) + "index", std::move(index));
 }
 
 }  // namespace
 
-Error WriteCheckout(git_repository* repo, git_commit* commit, const TreeEntries& entries,
-                    CloneBudget* budget, const CheckoutProgressFn& progress, size_t threads) {
+Error WriteCheckout(git_repository* repo, const TreeEntries& entries, CloneBudget* budget,
+                    const CheckoutProgressFn& progress, size_t threads) {
   const char* workdir_path = git_repository_workdir(repo);
   if (workdir_path == nullptr) return MakeError("ERR_CLONE_FAILED", "the repository has no work tree");
   UniqueFd workdir(::open(workdir_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
@@ -254,7 +240,7 @@ Error WriteCheckout(git_repository* repo, git_commit* commit, const TreeEntries&
   if (const Error& stop = budget->Check()) return stop;
   if (shared.failed) return shared.error;
   if (progress) progress(files, files);
-  return WriteIndex(repo, commit, entries, written);
+  return WriteIndex(repo, entries, written);
 }
 
 }  // namespace home

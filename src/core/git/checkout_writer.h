@@ -4,8 +4,8 @@
 // alike, over a few threads (an entry waits only for its own directory), each reading the blobs
 // the pack stream kept straight from memory (odb_guard.h: KeptObjects) and any other through a
 // repository handle of its own (libgit2 objects are not shared between threads), then writes the
-// index libgit2's checkout would write, with every file's stat data, so that `git status` in the
-// container finds the tree clean without hashing it again.
+// index libgit2's checkout would write (index_file.h), with every file's stat data, so that
+// `git status` in the container finds the tree clean without hashing it again.
 //
 // Only for a fresh work tree that no filter applies to (no .gitattributes anywhere: the budget
 // walk looked); anything else goes through libgit2's checkout. The work tree is in the private
@@ -32,7 +32,7 @@ using CheckoutProgressFn = std::function<void(size_t done, size_t total)>;
 // its index. `threads` writers at most, this one included; fewer for small trees. Stops at the
 // budget's reason (the deadline, the abort) within a few files. ERR_CLONE_FAILED with the OS
 // error for a file that cannot be written.
-Error WriteCheckout(git_repository* repo, git_commit* commit, const TreeEntries& entries,
-                    CloneBudget* budget, const CheckoutProgressFn& progress, size_t threads);
+Error WriteCheckout(git_repository* repo, const TreeEntries& entries, CloneBudget* budget,
+                    const CheckoutProgressFn& progress, size_t threads);
 
 }  // namespace home

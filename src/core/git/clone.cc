@@ -367,7 +367,7 @@ Error LibgitCheckout(git_repository* repo, bool has_attributes, Session* session
 
 // The tree of HEAD into the work tree: our writer on more than one core, unless a filter may
 // apply (a .gitattributes anywhere), which only libgit2's checkout knows how to run.
-Error Checkout(git_repository* repo, git_commit* commit, const BudgetWalkResult& walked, Session* session) {
+Error Checkout(git_repository* repo, const BudgetWalkResult& walked, Session* session) {
   if (walked.has_attributes) return LibgitCheckout(repo, true, session);
   session->Emit(ClonePhase::kCheckout);
   const CheckoutProgressFn progress = [session](size_t done, size_t total) {
@@ -376,7 +376,7 @@ Error Checkout(git_repository* repo, git_commit* commit, const BudgetWalkResult&
     session->Emit(ClonePhase::kCheckout);
   };
   const size_t cores = std::max(1u, std::thread::hardware_concurrency());
-  return WriteCheckout(repo, commit, walked.entries, session->budget, progress, std::min(kCheckoutWriters, cores));
+  return WriteCheckout(repo, walked.entries, session->budget, progress, std::min(kCheckoutWriters, cores));
 }
 
 Error LibgitCheckout(git_repository* repo, bool has_attributes, Session* session) {
@@ -527,7 +527,7 @@ Error CheckAndCheckout(git_repository* repo, Session* session, const Target& tar
                        BudgetWalkResult* walked) {
   if (Error e = PointHead(repo, *session->spec, target, commit)) return e;
   if (Error e = BudgetWalk(repo, commit, session->budget, walked)) return e;
-  if (Error e = Checkout(repo, commit, *walked, session)) return e;
+  if (Error e = Checkout(repo, *walked, session)) return e;
   return session->Check() != 0 ? session->stop : Error{};
 }
 
@@ -685,7 +685,7 @@ Error FetchSubmodule(git_repository* repo, const CloneSpec& spec, CloneBudget* b
     return GitFailure("detaching HEAD", rc);
   }
   if (Error e = BudgetWalk(repo, commit->get(), budget, walked)) return e;
-  if (Error e = Checkout(repo, commit->get(), *walked, &session)) return e;
+  if (Error e = Checkout(repo, *walked, &session)) return e;
   return session.Check() != 0 ? session.stop : Error{};
 }
 
