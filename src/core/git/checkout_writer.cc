@@ -5,8 +5,8 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <memory>
 #include <cerrno>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>

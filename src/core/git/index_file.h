@@ -3,7 +3,7 @@
 // each file's and link's with the stat data of what checkout wrote, so that `git status` compares
 // stat data instead of hashing the files again. The checkout writer writes it directly: through
 // libgit2's index (the tree read into it, each entry's stat data updated, then written) the same
-// file took 3 ms of a 1,100-file checkout, about a fifth of it.
+// file took 3 ms of a 1,100-file checkout, about a fifth of it (0.7-0.9 ms here).
 #pragma once
 
 #include <git2.h>
