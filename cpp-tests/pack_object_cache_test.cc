@@ -447,6 +447,33 @@ TEST_F(PackObjectCacheTest, APackItCannotKeepWholeIsNotComplete) {
   EXPECT_FALSE(cache.complete());
 }
 
+// Two packs the pack's own index once named and must not (found by the pack_naming fuzzer, which
+// checks every pack named here against libgit2's indexer): a version-3 pack, which git reads and
+// libgit2 does not, so that libgit2 could not have opened the pack it was given; and an object
+// announced empty whose data inflates to more, which git refuses and libgit2 names by what it
+// inflated. Both are read to their end, as any pack, and left to libgit2's indexer.
+TEST_F(PackObjectCacheTest, NamesNoVersion3PackAndNoObjectWhoseDataIsLongerThanAnnounced) {
+  std::vector<unsigned char> version3 = {'P', 'A', 'C', 'K', 0, 0, 0, 3, 0, 0, 0, 1};
+  AppendObject(&version3, 3, 2, {}, "hi");
+  version3.insert(version3.end(), 20, 0);
+  std::vector<unsigned char> control = version3;
+  control[7] = 2;
+  std::vector<unsigned char> longer = {'P', 'A', 'C', 'K', 0, 0, 0, 2, 0, 0, 0, 1};
+  AppendObject(&longer, 4, 0, {}, "a");  // a tag announced empty
+  longer.insert(longer.end(), 20, 0);
+  for (const auto& [pack, named] : {std::pair{control, true}, std::pair{version3, false}, std::pair{longer, false},
+                                    std::pair{OneBlobPack(0, ""), true}}) {
+    PackObjectCache cache(1 << 20, 1 << 20);
+    PackHeaderScanner scanner(0, &cache);
+    EXPECT_TRUE(scanner.Feed(pack.data(), pack.size()));
+    EXPECT_FALSE(scanner.gave_up());
+    EXPECT_EQ(scanner.objects_seen(), 1u);
+    EXPECT_NE(scanner.trailer(), nullptr);
+    EXPECT_EQ(cache.complete(), named) << "version " << int{pack[7]} << ", " << pack.size() << " bytes";
+    EXPECT_EQ(cache.entries().size(), named ? 1u : 0u);
+  }
+}
+
 TEST_F(PackObjectCacheTest, BuildsNoIndexWithTwoObjectsOfOneIdAndReadsBackLargeOffsets) {
   git_oid a = Oid("1111111111111111111111111111111111111111");
   git_oid b = Oid("ff00000000000000000000000000000000000000");

@@ -68,6 +68,7 @@ void PackHeaderScanner::ObjectDone() {
   delta_checked_ = false;
   keep_ = nullptr;
   kept_ = 0;
+  inflated_ = 0;
 }
 
 size_t PackHeaderScanner::Inflate(const unsigned char* data, size_t size) {
@@ -85,6 +86,7 @@ size_t PackHeaderScanner::Inflate(const unsigned char* data, size_t size) {
     z.avail_out = static_cast<uInt>(room);
     const int rc = inflate(&z, Z_NO_FLUSH);
     const size_t produced = room - z.avail_out;
+    inflated_ += produced;
     if (keeping) {
       kept_ += produced;
     } else if (produced != 0) {
@@ -108,6 +110,10 @@ size_t PackHeaderScanner::Inflate(const unsigned char* data, size_t size) {
     }
     if (rc == Z_STREAM_END) {
       if (keep_ != nullptr && kept_ == size_) cache_->Keep();
+      // Data of another size than the header's is what git refuses ("inflate returned -5") and
+      // libgit2's indexer names by what it inflated, under the header's size: such a pack is
+      // not named here. (An empty object is named without being kept: Ended.)
+      if (inflated_ != size_ && cache_ != nullptr) cache_->GiveUp();
       const size_t used = size - z.avail_in;
       inflateReset(&z);
       ObjectDone();
@@ -155,6 +161,10 @@ bool PackHeaderScanner::Feed(const unsigned char* data, size_t size) {
           GiveUp();
           break;
         }
+        // git reads version 3 too, libgit2 only 2: such a pack is still read for what its objects
+        // announce, but not named, so that libgit2's indexer decides on it (and refuses it), as
+        // it would on any pack the clone cannot index itself.
+        if (version != 2 && cache_ != nullptr) cache_->GiveUp();
         objects_total_ = (uint64_t{header_[8]} << 24) | (uint64_t{header_[9]} << 16) | (header_[10] << 8) | header_[11];
         state_ = objects_total_ == 0 ? State::kTrailer : State::kObjectHeader;
         break;

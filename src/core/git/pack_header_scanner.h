@@ -84,6 +84,7 @@ class PackHeaderScanner {
   // Where the cache wants this object's data, and how much of it is there.
   unsigned char* keep_ = nullptr;
   uint64_t kept_ = 0;
+  uint64_t inflated_ = 0;  // of the object's data so far, kept or not
   PackObjectCache* cache_;
   std::unique_ptr<Inflater> inflater_;
 };
