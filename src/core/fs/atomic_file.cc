@@ -6,13 +6,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
-#include <climits>
 #include <cstdint>
 #include <cstdlib>
 
 #include "core/base/unique_fd.h"
+#include "core/base/write_all.h"
 
 namespace home {
 namespace {
@@ -55,19 +54,9 @@ std::string TempName() {
   return name;
 }
 
-Error WriteAll(int fd, std::string_view bytes, const std::string& report_path) {
-  const char* data = bytes.data();
-  size_t left = bytes.size();
-  while (left > 0) {
-    ssize_t n = ::write(fd, data, std::min<size_t>(left, SSIZE_MAX));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return SysError("ERR_WRITE_FAILED", "write", errno, report_path, "cannot write");
-    }
-    data += n;
-    left -= static_cast<size_t>(n);
-  }
-  return {};
+Error WriteBytes(int fd, std::string_view bytes, const std::string& report_path) {
+  if (WriteAll(fd, bytes.data(), bytes.size())) return {};
+  return SysError("ERR_WRITE_FAILED", "write", errno, report_path, "cannot write");
 }
 
 Error FsyncDirectory(int dir_fd, const std::string& report_path) {
@@ -113,7 +102,7 @@ Error WriteFileAtomically(int dir_fd, const std::string& name, std::string_view 
     ::unlinkat(dir_fd, temp.c_str(), 0);
     return e;
   };
-  if (Error e = WriteAll(fd.get(), bytes, report_path)) return fail(std::move(e));
+  if (Error e = WriteBytes(fd.get(), bytes, report_path)) return fail(std::move(e));
   if (::fchmod(fd.get(), attributes.mode) != 0) {
     return fail(SysError("ERR_WRITE_FAILED", "fchmod", errno, report_path, "cannot set the mode"));
   }

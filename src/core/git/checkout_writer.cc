@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "core/base/unique_fd.h"
+#include "core/base/write_all.h"
 #include "core/git/git_error.h"
 #include "core/git/git_holders.h"
 #include "core/git/index_file.h"
@@ -39,10 +40,9 @@ bool IsDirectory(const TreeEntryToWrite& entry) { return entry.mode == kModeTree
 // circle: that directory was handed out earlier, and making it waits only on entries earlier
 // still. `failed` stops them all.
 struct Shared {
-  Shared(const TreeEntries& entries_, size_t files_, int workdir_, const KeptObjects& kept_,
+  Shared(const TreeEntries& entries_, int workdir_, const KeptObjects& kept_,
          CloneBudget::Clock::time_point deadline_, const CancelFlag& cancel_)
       : entries(entries_),
-        files(files_),
         workdir(workdir_),
         kept(kept_),
         deadline(deadline_),
@@ -50,7 +50,6 @@ struct Shared {
         made(std::make_unique<std::atomic<bool>[]>(entries_.size())) {}
 
   const TreeEntries& entries;
-  const size_t files;  // how many entries are files or links
   int workdir;
   const KeptObjects& kept;
   CloneBudget::Clock::time_point deadline;
@@ -131,13 +130,7 @@ Error WriteFile(int workdir, const TreeEntryToWrite& entry, const unsigned char*
   const mode_t mode = entry.mode == kModeExecutable ? 0755 : 0644;
   UniqueFd fd(::openat(workdir, entry.path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode));
   if (!fd) return WriteFailure("openat", errno, entry.path);
-  while (size > 0) {
-    const ssize_t n = ::write(fd.get(), data, size);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return WriteFailure("write", errno, entry.path);
-    data += n;
-    size -= static_cast<size_t>(n);
-  }
+  if (!WriteAll(fd.get(), data, size)) return WriteFailure("write", errno, entry.path);
   if (::fstat(fd.get(), st) != 0) return WriteFailure("fstat", errno, entry.path);
   return {};
 }
@@ -215,7 +208,7 @@ Error WriteCheckout(git_repository* repo, const TreeEntries& entries, CloneBudge
   for (const TreeEntryToWrite& entry : entries) files += IsDirectory(entry) ? 0 : 1;
   threads = std::min<size_t>(threads, std::max<size_t>(1, files / kMinFilesPerThread));
   const KeptObjects kept(repo);
-  Shared shared(entries, files, workdir.get(), kept, budget->deadline(), budget->cancel());
+  Shared shared(entries, workdir.get(), kept, budget->deadline(), budget->cancel());
   std::vector<std::vector<Written>> written(threads);
   std::vector<std::thread> helpers;
   const std::string gitdir = git_repository_path(repo);

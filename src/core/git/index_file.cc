@@ -10,6 +10,7 @@
 
 #include "core/base/sha1.h"
 #include "core/base/unique_fd.h"
+#include "core/base/write_all.h"
 #include "core/git/tree_entry_check.h"
 
 namespace home {
@@ -83,26 +84,15 @@ Error WriteIndexFile(const std::string& path, std::vector<IndexFileEntry> entrie
   const std::string lock = path + ".lock";
   UniqueFd fd(::open(lock.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
   if (!fd) return Failure("open", errno, lock);
-  for (size_t done = 0; done < out.size();) {
-    const ssize_t n = ::write(fd.get(), out.data() + done, out.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      const int err = errno;
-      ::unlink(lock.c_str());
-      return Failure("write", err, lock);
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (::close(fd.release()) != 0) {
+  // Once the lock is ours, every failure removes it.
+  const auto failed = [&lock](const char* call, const std::string& shown) {
     const int err = errno;
     ::unlink(lock.c_str());
-    return Failure("close", err, lock);
-  }
-  if (::rename(lock.c_str(), path.c_str()) != 0) {
-    const int err = errno;
-    ::unlink(lock.c_str());
-    return Failure("rename", err, path);
-  }
+    return Failure(call, err, shown);
+  };
+  if (!WriteAll(fd.get(), out.data(), out.size())) return failed("write", lock);
+  if (::close(fd.release()) != 0) return failed("close", lock);
+  if (::rename(lock.c_str(), path.c_str()) != 0) return failed("rename", path);
   return {};
 }
 

@@ -10,6 +10,8 @@
 #include <cstring>
 #include <utility>
 
+#include "core/base/write_all.h"
+
 namespace home {
 namespace {
 
@@ -17,16 +19,6 @@ namespace {
 constexpr mode_t kPackFileMode = 0444;
 constexpr size_t kReplayChunk = 64 * 1024;
 
-bool WriteAll(int fd, const unsigned char* data, size_t size) {
-  while (size > 0) {
-    const ssize_t n = ::write(fd, data, size);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    data += n;
-    size -= static_cast<size_t>(n);
-  }
-  return true;
-}
 
 }  // namespace
 
